@@ -1,0 +1,531 @@
+#include "pop3/ServerSession.h"
+
+#include <algorithm>
+#include <cctype>
+#include <exception>
+
+namespace pop3 {
+
+/// One segment of output: bytes ready to send, or a message body streamed on demand.
+struct ServerSession::Body {
+    std::string bytes;
+    bool streamed = false;
+    MessageContent content;
+    std::size_t textOffset = 0;
+    std::optional<TopFilter> top;
+    MultilineEncoder encoder;
+};
+
+namespace {
+
+constexpr std::size_t kStreamChunk = 64 * 1024;
+
+std::string upper(std::string_view text) {
+    std::string result(text);
+    for (char& c : result)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return result;
+}
+
+std::string lower(std::string_view text) {
+    std::string result(text);
+    for (char& c : result)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return result;
+}
+
+bool isPlaintextMechanism(std::string_view mechanism) {
+    return mechanism == "PLAIN" || mechanism == "LOGIN";
+}
+
+} // namespace
+
+ServerSession::ServerSession(ServerSessionConfig config, ServerSessionHandler& handler,
+                             std::function<std::string()> nonce)
+    : _config(std::move(config)), _handler(handler), _nonce(std::move(nonce)),
+      _framer(_config.maxCommandLine) {}
+
+ServerSession::~ServerSession() = default;
+
+ResponseWriter ServerSession::writer() {
+    if (_output.empty() || _output.back()->streamed)
+        _output.push_back(std::make_unique<Body>());
+    return ResponseWriter(_output.back()->bytes);
+}
+
+void ServerSession::start() {
+    std::string text = _config.greeting;
+    if (_config.apop) {
+        _apopTimestamp = "<" + _nonce() + "@" + _config.hostname + ">";
+        text += " " + _apopTimestamp;
+    }
+    writer().ok(text);
+}
+
+void ServerSession::feed(std::string_view bytes) {
+    if (_tlsRequested || _closeRequested || _ended)
+        return;
+    _framer.feed(bytes);
+    while (!_tlsRequested && !_closeRequested) {
+        std::optional<LineFramer::Line> line = _framer.next();
+        if (!line)
+            break;
+        if (line->error) {
+            if (_sasl) {
+                _sasl.reset();
+                _framer.setMaxLine(_config.maxCommandLine);
+                writer().err("Authentication failed: " + *line->error, codes::kAuth);
+                continue;
+            }
+            badCommand(*line->error);
+            continue;
+        }
+        handleLine(line->text);
+    }
+    if (_tlsRequested)
+        _framer.discardBuffered(); // RFC 2595 §4: nothing sent before the handshake counts
+}
+
+void ServerSession::handleLine(const std::string& line) {
+    if (_sasl) {
+        handleSaslLine(line);
+        return;
+    }
+    // RFC 1939 §7: PASS counts only immediately after a successful USER.
+    std::optional<std::string> pendingUser = std::move(_pendingUser);
+    _pendingUser.reset();
+    auto parsed = parseCommand(line);
+    if (auto* error = std::get_if<CommandError>(&parsed)) {
+        badCommand(error->message);
+        return;
+    }
+    const Command& command = std::get<Command>(parsed);
+    if (!command.spec->allowedIn(_state)) {
+        badCommand(std::string(command.spec->name) + " is not valid in this state");
+        return;
+    }
+    if (command.id() == CommandId::Pass)
+        _pendingUser = std::move(pendingUser);
+    handleCommand(command);
+}
+
+void ServerSession::badCommand(std::string_view text) {
+    if (++_badCommands >= _config.maxBadCommands) {
+        writer().err("Too many bad commands, closing the connection");
+        close();
+        return;
+    }
+    writer().err(text);
+}
+
+void ServerSession::handleCommand(const Command& command) {
+    switch (command.id()) {
+    case CommandId::User:
+        return doUser(command);
+    case CommandId::Pass:
+        return doPass(command);
+    case CommandId::Apop:
+        return doApop(command);
+    case CommandId::Auth:
+        return doAuth(command);
+    case CommandId::Stls:
+        return doStls();
+    case CommandId::Capa:
+        return doCapa();
+    case CommandId::Stat:
+        return doStat();
+    case CommandId::List:
+    case CommandId::Uidl:
+        return doListing(command);
+    case CommandId::Retr:
+    case CommandId::Top:
+        return doRetrieve(command);
+    case CommandId::Dele:
+        return doDele(command);
+    case CommandId::Noop:
+        return writer().ok();
+    case CommandId::Rset:
+        return doRset();
+    case CommandId::Quit:
+        return doQuit();
+    }
+}
+
+bool ServerSession::plaintextLoginAllowed() const {
+    return _config.tlsActive || !_config.refusePlaintextLoginWithoutTls;
+}
+
+bool ServerSession::mechanismOffered(std::string_view mechanism) const {
+    if (isPlaintextMechanism(mechanism) && !plaintextLoginAllowed())
+        return false;
+    return std::find(_config.saslMechanisms.begin(), _config.saslMechanisms.end(), mechanism) !=
+           _config.saslMechanisms.end();
+}
+
+void ServerSession::doUser(const Command& command) {
+    if (!_config.userPass)
+        return writer().err("USER is not supported");
+    if (!plaintextLoginAllowed())
+        return writer().err("Plaintext authentication is not allowed before STLS", codes::kAuth);
+    _pendingUser = command.arguments[0];
+    writer().ok();
+}
+
+void ServerSession::doPass(const Command& command) {
+    if (!_pendingUser)
+        return badCommand("PASS must follow a successful USER");
+    Credentials credentials;
+    credentials.method = AuthMethod::UserPass;
+    credentials.username = *_pendingUser;
+    credentials.password = command.arguments[0];
+    _pendingUser.reset();
+    login(credentials, "PASS");
+}
+
+void ServerSession::doApop(const Command& command) {
+    if (!_config.apop)
+        return writer().err("APOP is not supported");
+    Credentials credentials;
+    credentials.method = AuthMethod::Apop;
+    credentials.username = command.arguments[0];
+    credentials.challenge = _apopTimestamp;
+    credentials.digest = lower(command.arguments[1]);
+    login(credentials, "APOP");
+}
+
+void ServerSession::doAuth(const Command& command) {
+    if (command.arguments.empty()) {
+        // RFC 1734 form: list the mechanisms.
+        ResponseWriter out = writer();
+        out.ok("Supported mechanisms follow");
+        for (const std::string& mechanism : _config.saslMechanisms) {
+            if (mechanismOffered(mechanism))
+                out.bodyLine(mechanism);
+        }
+        return out.endBody();
+    }
+    const std::string mechanism = upper(command.arguments[0]);
+    if (!mechanismOffered(mechanism)) {
+        if (isPlaintextMechanism(mechanism) && !plaintextLoginAllowed())
+            return writer().err("Plaintext authentication is not allowed before STLS",
+                                codes::kAuth);
+        return writer().err("Unsupported authentication mechanism");
+    }
+    _sasl = SaslServerExchange::create(mechanism, _nonce(), _config.hostname);
+    if (!_sasl)
+        return writer().err("Unsupported authentication mechanism");
+    _saslSteps = 0;
+    _framer.setMaxLine(limits::kMaxSaslLine);
+    std::optional<std::string_view> initial;
+    if (command.arguments.size() == 2)
+        initial = command.arguments[1];
+    continueSasl(_sasl->start(initial));
+}
+
+void ServerSession::handleSaslLine(const std::string& line) {
+    if (++_saslSteps > limits::kMaxSaslSteps) {
+        _sasl.reset();
+        _framer.setMaxLine(_config.maxCommandLine);
+        return writer().err("Authentication exchange too long", codes::kAuth);
+    }
+    continueSasl(_sasl->respond(line));
+}
+
+void ServerSession::continueSasl(const SaslServerExchange::Step& step) {
+    switch (step.outcome) {
+    case SaslServerExchange::Outcome::Challenge:
+        return writer().continuation(step.challenge);
+    case SaslServerExchange::Outcome::Failed:
+        _sasl.reset();
+        _framer.setMaxLine(_config.maxCommandLine);
+        if (step.cancelled)
+            return writer().err("Authentication cancelled");
+        return writer().err("Authentication failed: " + step.error, codes::kAuth);
+    case SaslServerExchange::Outcome::Done: {
+        const Credentials credentials = _sasl->credentials();
+        _sasl.reset();
+        _framer.setMaxLine(_config.maxCommandLine);
+        if (!credentials.authorizationId.empty() &&
+            credentials.authorizationId != credentials.username)
+            return writer().err("Authorization identity not supported", codes::kAuth);
+        return login(credentials, "AUTH");
+    }
+    }
+}
+
+void ServerSession::login(const Credentials& credentials, std::string_view command) {
+    LoginResult result;
+    try {
+        result = _handler.login(credentials);
+    } catch (const std::exception& e) {
+        return handlerFailed(command, e.what());
+    } catch (...) {
+        return handlerFailed(command, "unknown exception");
+    }
+    auto reply = [&](std::string_view fallback, std::string_view code) {
+        writer().err(result.text.empty() ? fallback : std::string_view(result.text), code);
+    };
+    switch (result.status) {
+    case LoginStatus::Accepted: {
+        _state = SessionState::Transaction;
+        _username = credentials.username;
+        _messages = std::move(result.messages);
+        std::uint64_t octets = 0;
+        for (const MessageInfo& message : _messages)
+            octets += message.size;
+        writer().ok(result.text.empty() ? "Logged in, " + std::to_string(_messages.size()) +
+                                              " messages (" + std::to_string(octets) + " octets)"
+                                        : result.text);
+        return;
+    }
+    case LoginStatus::Rejected:
+        return reply("Authentication failed", codes::kAuth);
+    case LoginStatus::InUse:
+        return reply("Mailbox is locked by another session", codes::kInUse);
+    case LoginStatus::LoginDelay:
+        return reply("Logged in too recently, try again later", codes::kLoginDelay);
+    case LoginStatus::TemporaryFailure:
+        return reply("Mailbox temporarily unavailable", codes::kSysTemp);
+    case LoginStatus::PermanentFailure:
+        return reply("Mailbox unavailable", codes::kSysPerm);
+    }
+}
+
+void ServerSession::doStls() {
+    if (_config.tlsActive)
+        return writer().err("TLS is already active");
+    if (!_config.tlsAvailable)
+        return writer().err("STLS is not available");
+    writer().ok("Begin TLS negotiation");
+    _tlsRequested = true;
+}
+
+void ServerSession::tlsStarted() {
+    _tlsRequested = false;
+    _config.tlsActive = true;
+    _framer.discardBuffered();
+}
+
+std::vector<std::string> ServerSession::capabilities() const {
+    std::vector<std::string> lines{"TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING"};
+    if (_config.userPass && plaintextLoginAllowed())
+        lines.emplace_back("USER");
+    std::string sasl = "SASL";
+    for (const std::string& mechanism : _config.saslMechanisms) {
+        if (mechanismOffered(mechanism))
+            sasl += " " + mechanism;
+    }
+    if (sasl.size() > 4)
+        lines.push_back(sasl);
+    if (_config.tlsAvailable && !_config.tlsActive && _state == SessionState::Authorization)
+        lines.emplace_back("STLS");
+    if (!_config.implementation.empty())
+        lines.push_back("IMPLEMENTATION " + _config.implementation);
+    return lines;
+}
+
+void ServerSession::doCapa() {
+    ResponseWriter out = writer();
+    out.ok("Capability list follows");
+    for (const std::string& line : capabilities())
+        out.bodyLine(line);
+    out.endBody();
+}
+
+void ServerSession::doStat() {
+    std::uint64_t count = 0;
+    std::uint64_t octets = 0;
+    for (const MessageInfo& message : _messages) {
+        if (!message.deleted) {
+            ++count;
+            octets += message.size;
+        }
+    }
+    writer().ok(std::to_string(count) + " " + std::to_string(octets));
+}
+
+const MessageInfo* ServerSession::lookUp(const Command& command) {
+    const MessageNumber number = *command.message;
+    if (number.value > _messages.size()) {
+        writer().err("No such message");
+        return nullptr;
+    }
+    const MessageInfo& message = _messages[number.toIndex()];
+    if (message.deleted) {
+        writer().err("Message " + std::to_string(number.value) + " is deleted");
+        return nullptr;
+    }
+    return &message;
+}
+
+void ServerSession::doListing(const Command& command) {
+    const bool uidl = command.id() == CommandId::Uidl;
+    auto entry = [uidl](MessageNumber number, const MessageInfo& message) {
+        return std::to_string(number.value) + " " +
+               (uidl ? message.uid : std::to_string(message.size));
+    };
+    if (command.message) {
+        if (const MessageInfo* message = lookUp(command))
+            writer().ok(entry(*command.message, *message));
+        return;
+    }
+    ResponseWriter out = writer();
+    out.ok(uidl ? "Unique-ID listing follows" : "Scan listing follows");
+    for (MessageIndex index = 0; index < _messages.size(); ++index) {
+        if (!_messages[index].deleted)
+            out.bodyLine(entry(MessageNumber::fromIndex(index), _messages[index]));
+    }
+    out.endBody();
+}
+
+void ServerSession::doRetrieve(const Command& command) {
+    const MessageInfo* message = lookUp(command);
+    if (message == nullptr)
+        return;
+    const bool top = command.id() == CommandId::Top;
+    const MessageIndex index = command.message->toIndex();
+    MessageContent content;
+    try {
+        content =
+            top ? _handler.top(index, *message, command.lines) : _handler.retrieve(index, *message);
+    } catch (const std::exception& e) {
+        return handlerFailed(command.spec->name, e.what());
+    } catch (...) {
+        return handlerFailed(command.spec->name, "unknown exception");
+    }
+    if (!content.available)
+        return writer().err("Message could not be read", codes::kSysTemp);
+    if (top)
+        writer().ok("Top of message follows");
+    else
+        writer().ok(std::to_string(message->size) + " octets");
+    queueBody(std::move(content), top ? std::optional<std::uint64_t>(command.lines) : std::nullopt);
+}
+
+void ServerSession::queueBody(MessageContent content, std::optional<std::uint64_t> topLines) {
+    auto body = std::make_unique<Body>();
+    body->streamed = true;
+    body->content = std::move(content);
+    if (topLines)
+        body->top.emplace(*topLines);
+    _output.push_back(std::move(body));
+}
+
+void ServerSession::doDele(const Command& command) {
+    const MessageInfo* message = lookUp(command);
+    if (message == nullptr)
+        return;
+    const MessageIndex index = command.message->toIndex();
+    bool accepted = false;
+    try {
+        accepted = _handler.markDeleted(index, *message);
+    } catch (const std::exception& e) {
+        return handlerFailed("DELE", e.what());
+    } catch (...) {
+        return handlerFailed("DELE", "unknown exception");
+    }
+    if (!accepted)
+        return writer().err("Message " + std::to_string(command.message->value) +
+                            " cannot be deleted");
+    _messages[index].deleted = true;
+    writer().ok("Message " + std::to_string(command.message->value) + " deleted");
+}
+
+void ServerSession::doRset() {
+    std::uint64_t octets = 0;
+    for (MessageInfo& message : _messages) {
+        message.deleted = false;
+        octets += message.size;
+    }
+    writer().ok("Maildrop has " + std::to_string(_messages.size()) + " messages (" +
+                std::to_string(octets) + " octets)");
+}
+
+void ServerSession::doQuit() {
+    close();
+    if (_state != SessionState::Transaction)
+        return writer().ok("Bye");
+    _state = SessionState::Update;
+    bool removed = false;
+    try {
+        removed = _handler.update(_messages);
+        _updated = true;
+    } catch (const std::exception& e) {
+        _handler.handlerFailed("QUIT", e.what());
+    } catch (...) {
+        _handler.handlerFailed("QUIT", "unknown exception");
+    }
+    if (!removed)
+        return writer().err("Some deleted messages were not removed", codes::kSysTemp);
+    writer().ok("Bye");
+}
+
+void ServerSession::handlerFailed(std::string_view command, const char* what) {
+    _handler.handlerFailed(command, what);
+    writer().err("Internal server error", codes::kSysTemp);
+}
+
+void ServerSession::end() {
+    if (_ended)
+        return;
+    _ended = true;
+    _sasl.reset();
+    try {
+        _handler.ended(_messages, _updated);
+    } catch (const std::exception& e) {
+        _handler.handlerFailed("disconnect", e.what());
+    } catch (...) {
+        _handler.handlerFailed("disconnect", "unknown exception");
+    }
+}
+
+bool ServerSession::pullOutput(std::string& out, std::size_t budget) {
+    if (_output.empty())
+        return false;
+    const std::size_t start = out.size();
+    while (!_output.empty() && out.size() - start < budget) {
+        Body& body = *_output.front();
+        if (!body.streamed) {
+            out += body.bytes;
+            _output.pop_front();
+            continue;
+        }
+        std::string chunk;
+        bool exhausted = false;
+        if (body.content.stream) {
+            chunk.resize(kStreamChunk);
+            body.content.stream->read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+            chunk.resize(static_cast<std::size_t>(body.content.stream->gcount()));
+            std::istream& stream = *body.content.stream;
+            if (stream.bad() || (stream.fail() && !stream.eof())) {
+                // The +OK is out; the only honest signal left is a body without terminator.
+                _output.clear();
+                close();
+                break;
+            }
+            exhausted = stream.eof();
+        } else {
+            const std::string& text = body.content.text;
+            const std::size_t n = std::min(kStreamChunk, text.size() - body.textOffset);
+            chunk.assign(text, body.textOffset, n);
+            body.textOffset += n;
+            exhausted = body.textOffset == text.size();
+        }
+        if (body.top) {
+            std::string view;
+            if (!body.top->feed(chunk, view))
+                exhausted = true;
+            if (exhausted)
+                body.top->finish(view);
+            chunk.swap(view);
+        }
+        body.encoder.encode(chunk, out);
+        if (exhausted) {
+            body.encoder.finish(out);
+            _output.pop_front();
+        }
+    }
+    return out.size() > start;
+}
+
+} // namespace pop3
