@@ -165,6 +165,13 @@ TEST_F(CurlTest, Rfc1939DeleteTakesEffectAtQuit) {
     ASSERT_EQ(result.exitCode, 0) << result.err;
     EXPECT_TRUE(eventually([&] { return mailbox.quits() == 1; }));
     EXPECT_EQ(mailbox.uids("alice"), std::vector<std::string>{"uid-2"});
+
+    // The spelling of curl's manual: the whole command in -X, no transfer (-I).
+    const SubprocessResult raw = runCurl({"--user", "alice:alice-pw", "-X", "DELE 1", "-I",
+                                          "pop3://127.0.0.1:" + std::to_string(server->port())});
+    ASSERT_EQ(raw.exitCode, 0) << raw.err;
+    EXPECT_TRUE(eventually([&] { return mailbox.quits() == 2; }));
+    EXPECT_TRUE(mailbox.uids("alice").empty());
 }
 
 TEST_F(CurlTest, Rfc5034SaslMechanismsCurlChooses) {
