@@ -48,6 +48,17 @@ TestPki generate() {
              "-subj", "/CN=localhost", "-keyout", pki.serverKey, "-out", request});
     openssl({"x509", "-req", "-in", request, "-CA", pki.caCert, "-CAkey", caKey, "-CAcreateserial",
              "-extfile", extensions, "-days", "2", "-out", pki.serverCert});
+
+    pki.otherNameCert = path("other-name.pem");
+    pki.otherNameKey = path("other-name.key");
+    const std::string otherExtensions = path("other-name.ext");
+    std::ofstream(otherExtensions) << "subjectAltName=DNS:mail.example.org\n";
+    const std::string otherRequest = path("other-name.csr");
+    openssl({"req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+             "-subj", "/CN=mail.example.org", "-keyout", pki.otherNameKey, "-out", otherRequest});
+    openssl({"x509", "-req", "-in", otherRequest, "-CA", pki.caCert, "-CAkey", caKey,
+             "-CAcreateserial", "-extfile", otherExtensions, "-days", "2", "-out",
+             pki.otherNameCert});
     return pki;
 }
 

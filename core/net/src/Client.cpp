@@ -1,0 +1,902 @@
+#include "pop3/Client.h"
+
+#include "pop3/Auth.h"
+#include "pop3/Errors.h"
+#include "pop3/Limits.h"
+#include "pop3/ResponseDecoder.h"
+#include "pop3/Sasl.h"
+
+#include <Poco/File.h>
+#include <Poco/Net/IPAddress.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/Path.h>
+#include <Poco/String.h>
+#include <Poco/TemporaryFile.h>
+
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace pop3 {
+
+namespace {
+
+constexpr std::uint16_t kPop3Port = 110;
+constexpr std::uint16_t kPop3sPort = 995;
+constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr const char* kMask = "****";
+
+/// The first certificate verification failure of the handshake running on this thread.
+/// OpenSSL calls the verify callback synchronously inside the handshake.
+thread_local std::string tlsVerifyFailure;
+
+int recordVerifyFailure(int preverifyOk, X509_STORE_CTX* store) {
+    if (!preverifyOk && tlsVerifyFailure.empty())
+        tlsVerifyFailure = X509_verify_cert_error_string(X509_STORE_CTX_get_error(store));
+    return preverifyOk;
+}
+
+Poco::Timespan toTimespan(std::chrono::milliseconds ms) {
+    return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(ms.count()) * 1000);
+}
+
+void requireReadable(const std::string& path, const char* what) {
+    if (path.empty())
+        return;
+    Poco::File file(path);
+    if (!file.exists() || !file.canRead())
+        throw CertificateError(std::string("cannot read ") + what + " '" + path + "'");
+}
+
+/// A client context for one connection: chain and host name verified by OpenSSL itself (so
+/// loopback names are checked too, which Poco skips), the version range and legacy switches.
+Poco::Net::Context::Ptr makeContext(const Client& settings) {
+    ensureSslInitialized();
+    requireReadable(settings.caFile, "CA file");
+    requireReadable(settings.caPath, "CA directory");
+    const bool verify = settings.verifyServerCertificate;
+    Poco::Net::Context::Params params;
+    params.verificationMode =
+        verify ? Poco::Net::Context::VERIFY_RELAXED : Poco::Net::Context::VERIFY_NONE;
+    params.caLocation = settings.caFile.empty() ? settings.caPath : settings.caFile;
+    params.loadDefaultCAs = verify && settings.caFile.empty() && settings.caPath.empty();
+    params.cipherList = "DEFAULT";
+    Poco::Net::Context::Ptr context;
+    try {
+        context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+    } catch (const Poco::Exception& e) {
+        throw CertificateError("cannot load the CAs from '" + params.caLocation +
+                               "': " + e.displayText());
+    }
+    SSL_CTX* ctx = context->sslContext();
+    if (!settings.caFile.empty() && !settings.caPath.empty() &&
+        SSL_CTX_load_verify_locations(ctx, nullptr, settings.caPath.c_str()) != 1)
+        throw CertificateError("cannot load the CA directory '" + settings.caPath + "'");
+    context->enableExtendedCertificateVerification(false);
+    if (verify) {
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, &recordVerifyFailure);
+        X509_VERIFY_PARAM* param = SSL_CTX_get0_param(ctx);
+        Poco::Net::IPAddress ip;
+        const int set = Poco::Net::IPAddress::tryParse(settings.host, ip)
+                            ? X509_VERIFY_PARAM_set1_ip_asc(param, settings.host.c_str())
+                            : X509_VERIFY_PARAM_set1_host(param, settings.host.c_str(), 0);
+        if (set != 1)
+            throw TlsError("cannot verify the certificate against host '" + settings.host + "'");
+        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    } else {
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+    }
+    applyProtocolRange(*context, settings.minProtocol, settings.maxProtocol);
+    long options = SSL_OP_IGNORE_UNEXPECTED_EOF; // POP3 framing detects truncation itself
+    if (settings.allowUnsafeLegacyRenegotiation)
+        options |= SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION;
+    if (settings.useLegacyServerConnect)
+        options |= SSL_OP_LEGACY_SERVER_CONNECT;
+    SSL_CTX_set_options(ctx, options);
+    return context;
+}
+
+/// Parses a decimal number that must fill `text` entirely.
+std::optional<std::uint64_t> parseNumber(std::string_view text) {
+    if (text.empty() || text.size() > 20)
+        return std::nullopt;
+    std::uint64_t value = 0;
+    for (const char c : text) {
+        if (c < '0' || c > '9')
+            return std::nullopt;
+        const std::uint64_t digit = static_cast<std::uint64_t>(c - '0');
+        if (value > (UINT64_MAX - digit) / 10)
+            return std::nullopt;
+        value = value * 10 + digit;
+    }
+    return value;
+}
+
+std::vector<std::string_view> splitWords(std::string_view text) {
+    std::vector<std::string_view> words;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        if (text[pos] == ' ') {
+            ++pos;
+            continue;
+        }
+        const std::size_t end = std::min(text.find(' ', pos), text.size());
+        words.push_back(text.substr(pos, end - pos));
+        pos = end;
+    }
+    return words;
+}
+
+std::vector<std::string> splitLines(const std::string& body) {
+    std::vector<std::string> lines;
+    std::size_t pos = 0;
+    while (pos < body.size()) {
+        const std::size_t end = body.find("\r\n", pos);
+        if (end == std::string::npos) {
+            lines.push_back(body.substr(pos));
+            break;
+        }
+        lines.push_back(body.substr(pos, end - pos));
+        pos = end + 2;
+    }
+    return lines;
+}
+
+bool isValidUid(std::string_view uid) {
+    return !uid.empty() && uid.size() <= limits::kMaxUniqueIdLength &&
+           std::all_of(uid.begin(), uid.end(), [](char c) { return c >= 0x21 && c <= 0x7E; });
+}
+
+Capabilities parseCapabilities(const std::string& body) {
+    Capabilities capa;
+    for (const std::string& line : splitLines(body)) {
+        capa.lines.push_back(line);
+        const std::vector<std::string_view> words = splitWords(line);
+        if (words.empty())
+            continue;
+        const std::string name = Poco::toUpper(std::string(words[0]));
+        const std::string rest =
+            words.size() > 1 ? line.substr(static_cast<std::size_t>(words[1].data() - line.data()))
+                             : std::string();
+        if (name == "TOP")
+            capa.top = true;
+        else if (name == "UIDL")
+            capa.uidl = true;
+        else if (name == "USER")
+            capa.user = true;
+        else if (name == "STLS")
+            capa.stls = true;
+        else if (name == "RESP-CODES")
+            capa.respCodes = true;
+        else if (name == "AUTH-RESP-CODE")
+            capa.authRespCode = true;
+        else if (name == "PIPELINING")
+            capa.pipelining = true;
+        else if (name == "EXPIRE")
+            capa.expire = rest;
+        else if (name == "LOGIN-DELAY")
+            capa.loginDelay = rest;
+        else if (name == "IMPLEMENTATION")
+            capa.implementation = rest;
+        else if (name == "SASL") {
+            for (std::size_t i = 1; i < words.size(); ++i)
+                capa.saslMechanisms.push_back(Poco::toUpper(std::string(words[i])));
+        }
+    }
+    return capa;
+}
+
+std::string messageCommand(const char* name, std::optional<std::uint64_t> msgNum) {
+    return msgNum ? std::string(name) + " " + std::to_string(*msgNum) : std::string(name);
+}
+
+/// "+OK 1234 octets" → 1234; 0 when the text does not start with a number.
+std::uint64_t announcedSize(const std::string& text) {
+    const std::vector<std::string_view> words = splitWords(text);
+    if (words.empty())
+        return 0;
+    return parseNumber(words[0]).value_or(0);
+}
+
+MaildropStat parseStat(const std::string& text) {
+    const std::vector<std::string_view> words = splitWords(text);
+    const auto count = words.size() >= 2 ? parseNumber(words[0]) : std::nullopt;
+    const auto octets = words.size() >= 2 ? parseNumber(words[1]) : std::nullopt;
+    if (!count || !octets)
+        throw ProtocolError("malformed STAT reply '+OK " + text +
+                            "' (RFC 1939 §5: +OK count octets)");
+    return {*count, *octets};
+}
+
+/// "n value" of a LIST or UIDL line (or a single-message reply); throws on anything else.
+std::pair<std::uint64_t, std::string_view> parseEntry(std::string_view line, const char* command) {
+    const std::vector<std::string_view> words = splitWords(line);
+    const auto number = words.size() >= 2 ? parseNumber(words[0]) : std::nullopt;
+    if (!number || *number == 0)
+        throw ProtocolError(std::string("malformed ") + command + " line '" + std::string(line) +
+                            "'");
+    return {*number, words[1]};
+}
+
+ListEntry parseListEntry(std::string_view line) {
+    const auto [msgNum, size] = parseEntry(line, "LIST");
+    const auto octets = parseNumber(size);
+    if (!octets)
+        throw ProtocolError("malformed LIST size in '" + std::string(line) + "'");
+    return {msgNum, *octets};
+}
+
+UidlEntry parseUidlEntry(std::string_view line) {
+    const auto [msgNum, uid] = parseEntry(line, "UIDL");
+    // Unlike a scan listing (RFC 1939 §5 LIST), a unique-id listing has no room for more text.
+    if (!isValidUid(uid) || splitWords(line).size() != 2)
+        throw ProtocolError("malformed unique-id in '" + std::string(line) +
+                            "' (RFC 1939 §7: 1 to 70 characters 0x21-0x7E)");
+    return {msgNum, std::string(uid)};
+}
+
+/// Joins the bodies of LIST and UIDL by message number.
+std::vector<MessageListing> joinListing(const std::string& listBody, const std::string& uidlBody) {
+    std::vector<MessageListing> listing;
+    for (const std::string& line : splitLines(listBody)) {
+        const ListEntry entry = parseListEntry(line);
+        listing.push_back({entry.msgNum, entry.size, {}});
+    }
+    for (const std::string& line : splitLines(uidlBody)) {
+        UidlEntry entry = parseUidlEntry(line);
+        const auto it = std::find_if(listing.begin(), listing.end(), [&](const MessageListing& m) {
+            return m.msgNum == entry.msgNum;
+        });
+        if (it == listing.end())
+            throw ProtocolError("UIDL lists message " + std::to_string(entry.msgNum) +
+                                " which LIST does not");
+        it->uid = std::move(entry.id);
+    }
+    return listing;
+}
+
+/// Writes through `write` into a temporary file beside `fileName`, then renames it into
+/// place; on any failure the temporary file is removed and the target is left untouched.
+std::uint64_t writeFileAtomically(const std::string& fileName,
+                                  const std::function<std::uint64_t(std::ostream&)>& write) {
+    const Poco::Path target = Poco::Path(fileName).absolute();
+    const std::string temporary = Poco::TemporaryFile::tempName(target.parent().toString());
+    std::uint64_t octets = 0;
+    try {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        if (!out)
+            throw Error("cannot create '" + temporary + "': " + std::strerror(errno));
+        octets = write(out);
+        out.close();
+        if (!out)
+            throw Error("cannot write '" + temporary + "': " + std::strerror(errno));
+        Poco::File(temporary).renameTo(target.toString());
+    } catch (...) {
+        try {
+            Poco::File(temporary).remove();
+        } catch (const Poco::Exception&) {
+            // It was never created.
+        }
+        throw;
+    }
+    return octets;
+}
+
+} // namespace
+
+bool Capabilities::has(std::string_view name) const {
+    for (const std::string& line : lines) {
+        const std::string keyword = line.substr(0, line.find(' '));
+        if (Poco::icompare(keyword, std::string(name)) == 0)
+            return true;
+    }
+    return false;
+}
+
+/// One connection: the socket (plain or TLS), the bytes read but not yet decoded, and the
+/// session facts learned from the server.
+class Client::Connection {
+public:
+    explicit Connection(const Client& settings)
+        : _settings(&settings), _port(settings.port != 0                            ? settings.port
+                                      : settings.encryptMode == EncryptMode::sslTls ? kPop3sPort
+                                                                                    : kPop3Port) {}
+
+    ~Connection() {
+        try {
+            _socket.close();
+        } catch (...) {
+            // Closing a dead socket: nothing to report from a destructor.
+        }
+    }
+
+    void open() {
+        const std::string where = endpoint();
+        Poco::Net::SocketAddress address;
+        try {
+            address = Poco::Net::SocketAddress(_settings->host, _port);
+        } catch (const Poco::Exception& e) {
+            throw ConnectionError("cannot resolve " + where + ": " + e.displayText());
+        }
+        const Poco::Timespan timeout = toTimespan(_settings->timeout);
+        if (_settings->encryptMode == EncryptMode::sslTls) {
+            _context = makeContext(*_settings);
+            tlsVerifyFailure.clear();
+            try {
+                Poco::Net::SecureStreamSocket secure(_context);
+                secure.setPeerHostName(_settings->host);
+                secure.connect(address, timeout);
+                _socket = secure;
+            } catch (const Poco::Net::SSLException& e) {
+                throw tlsFailure(e);
+            } catch (const Poco::TimeoutException&) {
+                throw TimeoutError("no TLS handshake with " + where + " within " +
+                                   std::to_string(_settings->timeout.count()) + " ms");
+            } catch (const Poco::Exception& e) {
+                throw ConnectionError("cannot connect to " + where + ": " + e.displayText());
+            }
+            _secure = true;
+        } else {
+            try {
+                _socket.connect(address, timeout);
+            } catch (const Poco::TimeoutException&) {
+                throw TimeoutError("cannot connect to " + where + " within " +
+                                   std::to_string(_settings->timeout.count()) + " ms");
+            } catch (const Poco::Exception& e) {
+                throw ConnectionError("cannot connect to " + where + ": " + e.displayText());
+            }
+        }
+        _socket.setNoDelay(true);
+        _socket.setReceiveTimeout(timeout);
+        _socket.setSendTimeout(timeout);
+
+        const StatusLine greeting = read(ResponseKind::SingleLine, "greeting");
+        if (!greeting.ok())
+            throw ServerError("greeting", greeting.code, greeting.text);
+        _greeting = greeting.text;
+        _apopTimestamp = extractApopTimestamp(greeting.text);
+        readCapabilities();
+        if (_settings->encryptMode == EncryptMode::startTls)
+            startTls();
+        if (!_settings->username.empty())
+            logIn();
+    }
+
+    void quit() {
+        const StatusLine status = exchange("QUIT", ResponseKind::SingleLine, "QUIT");
+        _socket.close();
+        if (!status.ok())
+            throw ServerError("QUIT", status.code, status.text);
+    }
+
+    /// Sends `line` and reads the reply; -ERR is returned, not thrown.
+    StatusLine exchange(const std::string& line, ResponseKind kind, const std::string& traced,
+                        ResponseDecoder::BodySink sink = {}) {
+        send(line + "\r\n", traced);
+        return read(kind, traced, std::move(sink));
+    }
+
+    /// Like exchange(), but -ERR throws ServerError.
+    StatusLine command(const std::string& line, ResponseKind kind = ResponseKind::SingleLine,
+                       ResponseDecoder::BodySink sink = {}) {
+        const StatusLine status = exchange(line, kind, line, std::move(sink));
+        if (!status.ok())
+            throw ServerError(line, status.code, status.text);
+        return status;
+    }
+
+    std::string multiline(const std::string& line) {
+        std::string body;
+        command(line, ResponseKind::MultiLine, [&](std::string_view data) { body.append(data); });
+        return body;
+    }
+
+    /// Sends every line at once when the server allows pipelining, otherwise one by one, and
+    /// returns the replies in order.
+    std::vector<StatusLine>
+    pipeline(const std::vector<std::string>& lines, ResponseKind kind,
+             const std::function<ResponseDecoder::BodySink(std::size_t)>& sinkFor = {}) {
+        std::vector<StatusLine> replies;
+        if (!_capabilities.pipelining) {
+            for (std::size_t i = 0; i < lines.size(); ++i)
+                replies.push_back(
+                    exchange(lines[i], kind, lines[i], sinkFor ? sinkFor(i) : nullptr));
+            return replies;
+        }
+        std::string batch;
+        for (const std::string& line : lines) {
+            batch += line + "\r\n";
+            trace(TraceDirection::sent, line);
+        }
+        sendRaw(batch, "pipelined commands");
+        for (std::size_t i = 0; i < lines.size(); ++i)
+            replies.push_back(read(kind, lines[i], sinkFor ? sinkFor(i) : nullptr));
+        return replies;
+    }
+
+    /// Streams a RETR or TOP body to `out`; returns the octets written. A write failure is
+    /// reported after the whole body is read, so the session stays usable.
+    std::uint64_t download(const std::string& line, std::ostream& out) {
+        std::uint64_t received = 0;
+        std::uint64_t expected = 0;
+        bool writeFailed = false;
+        _onStatus = [&](const StatusLine& status) { expected = announcedSize(status.text); };
+        command(line, ResponseKind::MultiLine, [&](std::string_view data) {
+            if (!writeFailed) {
+                out.write(data.data(), static_cast<std::streamsize>(data.size()));
+                writeFailed = !out;
+            }
+            received += data.size();
+            if (_settings->onProgress)
+                _settings->onProgress(received, expected);
+        });
+        _onStatus = nullptr;
+        if (writeFailed)
+            throw Error(line + ": writing the message failed after " + std::to_string(received) +
+                        " octets");
+        return received;
+    }
+
+    const std::string& greeting() const { return _greeting; }
+    const Capabilities& capabilities() const { return _capabilities; }
+    bool secure() const { return _secure; }
+    /// After the owning Client moved.
+    void rebind(const Client& settings) { _settings = &settings; }
+
+private:
+    std::string endpoint() const { return _settings->host + ":" + std::to_string(_port); }
+
+    void trace(TraceDirection direction, std::string_view line) const {
+        if (_settings->onTrace)
+            _settings->onTrace(direction, line);
+    }
+
+    void send(const std::string& bytes, const std::string& traced) {
+        trace(TraceDirection::sent, traced);
+        sendRaw(bytes, traced);
+    }
+
+    void sendRaw(const std::string& bytes, const std::string& what) {
+        try {
+            std::size_t sent = 0;
+            while (sent < bytes.size()) {
+                const int n =
+                    _socket.sendBytes(bytes.data() + sent, static_cast<int>(bytes.size() - sent));
+                if (n <= 0)
+                    throw ConnectionError("connection to " + endpoint() + " closed while sending " +
+                                          what);
+                sent += static_cast<std::size_t>(n);
+            }
+        } catch (const Poco::TimeoutException&) {
+            throw TimeoutError("sending " + what + " to " + endpoint() + " took over " +
+                               std::to_string(_settings->timeout.count()) + " ms");
+        } catch (const Poco::Exception& e) {
+            throw ConnectionError("connection to " + endpoint() + " lost while sending " + what +
+                                  ": " + e.displayText());
+        }
+    }
+
+    /// Reads more bytes into the buffer, waiting at most the timeout. Waits with poll() rather
+    /// than the socket's receive timeout, which Poco 1.11 doubles for TLS.
+    void fill(const std::string& what) {
+        char chunk[kReadChunk];
+        int n = 0;
+        try {
+            if (_socket.available() <= 0 &&
+                !_socket.poll(toTimespan(_settings->timeout), Poco::Net::Socket::SELECT_READ))
+                throw Poco::TimeoutException();
+            n = _socket.receiveBytes(chunk, sizeof chunk);
+        } catch (const Poco::TimeoutException&) {
+            throw TimeoutError("no reply from " + endpoint() + " to " + what + " within " +
+                               std::to_string(_settings->timeout.count()) + " ms");
+        } catch (const Poco::Exception& e) {
+            throw ConnectionError("connection to " + endpoint() +
+                                  " lost while reading the reply to " + what + ": " +
+                                  e.displayText());
+        }
+        if (n <= 0) {
+            std::string message =
+                "connection closed by " + endpoint() + " while reading the reply to " + what;
+            if (_decoder.bodyOctets() > 0)
+                message += " after " + std::to_string(_decoder.bodyOctets()) + " octets of it";
+            throw ConnectionError(message);
+        }
+        _buffer.append(chunk, static_cast<std::size_t>(n));
+    }
+
+    StatusLine read(ResponseKind kind, const std::string& what,
+                    ResponseDecoder::BodySink sink = {}) {
+        bool statusSeen = false;
+        ResponseDecoder::BodySink wrapped;
+        if (sink) {
+            wrapped = [&, sink = std::move(sink)](std::string_view data) {
+                if (!statusSeen) {
+                    statusSeen = true;
+                    if (_onStatus)
+                        _onStatus(_decoder.status());
+                }
+                sink(data);
+            };
+        }
+        _decoder.expect(kind, std::move(wrapped));
+        for (;;) {
+            const std::size_t used = _decoder.feed(std::string_view(_buffer).substr(_consumed));
+            _consumed += used;
+            if (_consumed == _buffer.size()) {
+                _buffer.clear();
+                _consumed = 0;
+            }
+            switch (_decoder.state()) {
+            case ResponseDecoder::State::Complete:
+                if (_decoder.isContinuation())
+                    trace(TraceDirection::received, "+ " + _decoder.challenge());
+                else
+                    traceStatus(_decoder.status());
+                return _decoder.status();
+            case ResponseDecoder::State::Failed:
+                throw ProtocolError("malformed reply from " + endpoint() + " to " + what + ": " +
+                                    _decoder.error());
+            default:
+                if (_consumed > 0) {
+                    _buffer.erase(0, _consumed);
+                    _consumed = 0;
+                }
+                fill(what);
+            }
+        }
+    }
+
+    void traceStatus(const StatusLine& status) const {
+        if (!_settings->onTrace)
+            return;
+        std::string line = status.ok() ? "+OK" : "-ERR";
+        if (!status.code.empty())
+            line += " [" + status.code + "]";
+        if (!status.text.empty())
+            line += " " + status.text;
+        trace(TraceDirection::received, line);
+    }
+
+    void readCapabilities() {
+        std::string body;
+        const StatusLine status = exchange("CAPA", ResponseKind::MultiLine, "CAPA",
+                                           [&](std::string_view data) { body.append(data); });
+        _capabilities = status.ok() ? parseCapabilities(body) : Capabilities{};
+    }
+
+    void startTls() {
+        if (!_capabilities.stls)
+            throw NotSupportedError(endpoint() + " does not offer STLS (not in its CAPA reply); "
+                                                 "use encryptMode sslTls or none");
+        command("STLS");
+        // Anything after the +OK was sent before TLS and cannot be trusted (RFC 2595 §4).
+        if (_consumed < _buffer.size())
+            trace(TraceDirection::received, "(discarded " +
+                                                std::to_string(_buffer.size() - _consumed) +
+                                                " octets sent before the TLS handshake)");
+        _buffer.clear();
+        _consumed = 0;
+        _context = makeContext(*_settings);
+        tlsVerifyFailure.clear();
+        try {
+            _socket = Poco::Net::SecureStreamSocket::attach(_socket, _settings->host, _context);
+        } catch (const Poco::Net::SSLException& e) {
+            throw tlsFailure(e);
+        } catch (const Poco::TimeoutException&) {
+            throw TimeoutError("no TLS handshake with " + endpoint() + " within " +
+                               std::to_string(_settings->timeout.count()) + " ms");
+        } catch (const Poco::Exception& e) {
+            throw ConnectionError("connection to " + endpoint() +
+                                  " lost during the TLS handshake: " + e.displayText());
+        }
+        _secure = true;
+        readCapabilities();
+    }
+
+    TlsError tlsFailure(const Poco::Exception& e) const {
+        if (!tlsVerifyFailure.empty())
+            return TlsError("certificate of " + endpoint() + " rejected: " + tlsVerifyFailure +
+                            " (trust its CA with caFile/caPath, or set "
+                            "verifyServerCertificate = false)");
+        return TlsError("TLS handshake with " + endpoint() + " failed: " + e.displayText() +
+                        " (allowed versions " + toString(_settings->minProtocol) + ".." +
+                        toString(_settings->maxProtocol) + ")");
+    }
+
+    void logIn() {
+        switch (_settings->authMode) {
+        case AuthMode::userPass:
+            command("USER " + _settings->username);
+            passCommand("PASS " + _settings->password, "PASS " + std::string(kMask));
+            return;
+        case AuthMode::apop:
+            if (!_apopTimestamp)
+                throw NotSupportedError(endpoint() + " offers no APOP: its greeting has no "
+                                                     "<timestamp>");
+            command("APOP " + _settings->username + " " +
+                    apopDigest(*_apopTimestamp, _settings->password));
+            return;
+        case AuthMode::sasl:
+            authenticate(chooseMechanism());
+            return;
+        }
+    }
+
+    void passCommand(const std::string& line, const std::string& traced) {
+        const StatusLine status = exchange(line, ResponseKind::SingleLine, traced);
+        if (!status.ok())
+            throw ServerError(traced, status.code, status.text);
+    }
+
+    std::string chooseMechanism() const {
+        static const std::vector<std::string> strongestFirst = {"CRAM-MD5", "PLAIN", "LOGIN"};
+        const std::vector<std::string>& wanted =
+            _settings->saslMechanisms.empty() ? strongestFirst : _settings->saslMechanisms;
+        const std::vector<std::string>& offered = _capabilities.saslMechanisms;
+        for (const std::string& mechanism : wanted) {
+            const std::string name = Poco::toUpper(mechanism);
+            if (std::find(offered.begin(), offered.end(), name) != offered.end())
+                return name;
+        }
+        std::string offeredText;
+        for (const std::string& name : offered)
+            offeredText += (offeredText.empty() ? "" : " ") + name;
+        throw NotSupportedError(endpoint() + " offers no SASL mechanism we can use (it offers: " +
+                                (offeredText.empty() ? std::string("none") : offeredText) + ")");
+    }
+
+    void authenticate(const std::string& mechanism) {
+        std::unique_ptr<SaslClientExchange> sasl =
+            SaslClientExchange::create(mechanism, _settings->username, _settings->password);
+        if (!sasl)
+            throw NotSupportedError("SASL mechanism " + mechanism + " is not implemented");
+        const std::string what = "AUTH " + mechanism;
+        std::string line = what;
+        std::string traced = what;
+        const std::optional<std::string> initial = sasl->initialResponse();
+        // RFC 5034 §4: the initial response only fits if the command stays within 255 octets.
+        if (initial && line.size() + 1 + initial->size() + 2 <= limits::kMaxCommandLine) {
+            line += " " + *initial;
+            traced += std::string(" ") + kMask;
+        }
+        send(line + "\r\n", traced);
+        for (unsigned step = 0; step <= limits::kMaxSaslSteps; ++step) {
+            const StatusLine status = read(ResponseKind::SaslStep, what);
+            if (!_decoder.isContinuation()) {
+                if (!status.ok())
+                    throw ServerError(what, status.code, status.text);
+                return;
+            }
+            const std::optional<std::string> response = sasl->respond(_decoder.challenge());
+            if (!response) {
+                send("*\r\n", "*");
+                read(ResponseKind::SaslStep, what);
+                throw ProtocolError(endpoint() + " sent an unexpected " + mechanism +
+                                    " challenge '" + _decoder.challenge() + "'");
+            }
+            send(*response + "\r\n", kMask);
+        }
+        throw ProtocolError(endpoint() + " did not finish " + what + " within " +
+                            std::to_string(limits::kMaxSaslSteps) + " steps");
+    }
+
+    const Client* _settings;
+    const std::uint16_t _port;
+    Poco::Net::Context::Ptr _context;
+    Poco::Net::StreamSocket _socket;
+    std::string _buffer;
+    std::size_t _consumed = 0;
+    ResponseDecoder _decoder;
+    std::function<void(const StatusLine&)> _onStatus;
+    std::string _greeting;
+    std::optional<std::string> _apopTimestamp;
+    Capabilities _capabilities;
+    bool _secure = false;
+};
+
+Client::Client() = default;
+Client::~Client() = default;
+
+Client::Client(Client&& other) noexcept {
+    *this = std::move(other);
+}
+
+Client& Client::operator=(Client&& other) noexcept {
+    if (this == &other)
+        return *this;
+    host = std::move(other.host);
+    port = other.port;
+    timeout = other.timeout;
+    username = std::move(other.username);
+    password = std::move(other.password);
+    authMode = other.authMode;
+    encryptMode = other.encryptMode;
+    verifyServerCertificate = other.verifyServerCertificate;
+    allowUnsafeLegacyRenegotiation = other.allowUnsafeLegacyRenegotiation;
+    useLegacyServerConnect = other.useLegacyServerConnect;
+    caFile = std::move(other.caFile);
+    caPath = std::move(other.caPath);
+    minProtocol = other.minProtocol;
+    maxProtocol = other.maxProtocol;
+    saslMechanisms = std::move(other.saslMechanisms);
+    onProgress = std::move(other.onProgress);
+    onTrace = std::move(other.onTrace);
+    _connection = std::move(other._connection);
+    if (_connection)
+        _connection->rebind(*this);
+    return *this;
+}
+
+template <typename Function> auto Client::use(Function&& function) {
+    if (!_connection)
+        throw UsageError("not connected: call connect() first");
+    try {
+        return function(*_connection);
+    } catch (const ServerError&) {
+        throw; // the session goes on
+    } catch (const Error&) {
+        _connection.reset(); // timeouts, lost connections and garbage end the session
+        throw;
+    }
+}
+
+void Client::connect() {
+    if (_connection)
+        throw UsageError("already connected to " + host);
+    auto connection = std::make_unique<Connection>(*this);
+    connection->open();
+    _connection = std::move(connection);
+}
+
+void Client::disconnect() {
+    if (!_connection)
+        return;
+    std::unique_ptr<Connection> connection = std::move(_connection);
+    connection->quit();
+}
+
+bool Client::connected() const {
+    return _connection != nullptr;
+}
+
+const std::string& Client::greeting() const {
+    if (!_connection)
+        throw UsageError("not connected: call connect() first");
+    return _connection->greeting();
+}
+
+const Capabilities& Client::capabilities() const {
+    if (!_connection)
+        throw UsageError("not connected: call connect() first");
+    return _connection->capabilities();
+}
+
+bool Client::secure() const {
+    return _connection && _connection->secure();
+}
+
+MaildropStat Client::stat() {
+    return use([](Connection& connection) { return parseStat(connection.command("STAT").text); });
+}
+
+std::uint64_t Client::count() {
+    return stat().count;
+}
+
+std::uint64_t Client::size() {
+    return stat().octets;
+}
+
+std::uint64_t Client::size(std::uint64_t msgNum) {
+    return list(msgNum).at(0).size;
+}
+
+std::vector<ListEntry> Client::list(std::optional<std::uint64_t> msgNum) {
+    return use([&](Connection& connection) {
+        const std::string line = messageCommand("LIST", msgNum);
+        if (msgNum)
+            return std::vector<ListEntry>{parseListEntry(connection.command(line).text)};
+        std::vector<ListEntry> entries;
+        for (const std::string& entry : splitLines(connection.multiline(line)))
+            entries.push_back(parseListEntry(entry));
+        return entries;
+    });
+}
+
+std::vector<UidlEntry> Client::uidl(std::optional<std::uint64_t> msgNum) {
+    return use([&](Connection& connection) {
+        const std::string line = messageCommand("UIDL", msgNum);
+        if (msgNum)
+            return std::vector<UidlEntry>{parseUidlEntry(connection.command(line).text)};
+        std::vector<UidlEntry> entries;
+        for (const std::string& entry : splitLines(connection.multiline(line)))
+            entries.push_back(parseUidlEntry(entry));
+        return entries;
+    });
+}
+
+std::vector<MessageListing> Client::listing() {
+    return use([](Connection& connection) {
+        std::string bodies[2];
+        const std::vector<StatusLine> replies =
+            connection.pipeline({"LIST", "UIDL"}, ResponseKind::MultiLine, [&](std::size_t i) {
+                return [&bodies, i](std::string_view data) { bodies[i].append(data); };
+            });
+        if (!replies[0].ok())
+            throw ServerError("LIST", replies[0].code, replies[0].text);
+        if (!replies[1].ok())
+            throw ServerError("UIDL", replies[1].code, replies[1].text);
+        return joinListing(bodies[0], bodies[1]);
+    });
+}
+
+std::string Client::retrieve(std::uint64_t msgNum) {
+    std::ostringstream out;
+    retrieve(msgNum, out);
+    return std::move(out).str();
+}
+
+std::uint64_t Client::retrieve(std::uint64_t msgNum, std::ostream& out) {
+    return use([&](Connection& connection) {
+        return connection.download("RETR " + std::to_string(msgNum), out);
+    });
+}
+
+std::uint64_t Client::retrieve(std::uint64_t msgNum, const std::string& fileName) {
+    return writeFileAtomically(fileName, [&](std::ostream& out) { return retrieve(msgNum, out); });
+}
+
+std::string Client::top(std::uint64_t msgNum, std::uint64_t maxLines) {
+    std::ostringstream out;
+    top(msgNum, maxLines, out);
+    return std::move(out).str();
+}
+
+std::uint64_t Client::top(std::uint64_t msgNum, std::uint64_t maxLines, std::ostream& out) {
+    return use([&](Connection& connection) {
+        return connection.download("TOP " + std::to_string(msgNum) + " " + std::to_string(maxLines),
+                                   out);
+    });
+}
+
+std::uint64_t Client::top(std::uint64_t msgNum, std::uint64_t maxLines,
+                          const std::string& fileName) {
+    return writeFileAtomically(fileName,
+                               [&](std::ostream& out) { return top(msgNum, maxLines, out); });
+}
+
+bool Client::remove(std::uint64_t msgNum) {
+    return remove(std::vector<std::uint64_t>{msgNum})[0];
+}
+
+std::vector<bool> Client::remove(const std::vector<std::uint64_t>& msgNums) {
+    std::vector<std::string> lines;
+    for (const std::uint64_t msgNum : msgNums)
+        lines.push_back("DELE " + std::to_string(msgNum));
+    return use([&](Connection& connection) {
+        std::vector<bool> results;
+        for (const StatusLine& status : connection.pipeline(lines, ResponseKind::SingleLine))
+            results.push_back(status.ok());
+        return results;
+    });
+}
+
+void Client::noop() {
+    use([](Connection& connection) { connection.command("NOOP"); });
+}
+
+void Client::reset() {
+    use([](Connection& connection) { connection.command("RSET"); });
+}
+
+} // namespace pop3
