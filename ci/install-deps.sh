@@ -12,19 +12,24 @@ packages=(
   # used by the tests: real peers and certificate generation
   python3 curl openssl ca-certificates
 )
+# Servers the tests run as private instances. Their packages would start and enable a system
+# daemon, so they are installed with a policy-rc.d that forbids it.
+daemon_packages=(dovecot-core dovecot-pop3d)
 
-missing=()
-for package in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$package")
-  fi
-done
+missing() {
+  for package in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+      echo "$package"
+    fi
+  done
+}
+mapfile -t missing_packages < <(missing "${packages[@]}")
+mapfile -t missing_daemons < <(missing "${daemon_packages[@]}")
 
-if [ ${#missing[@]} -eq 0 ]; then
+if [ ${#missing_packages[@]} -eq 0 ] && [ ${#missing_daemons[@]} -eq 0 ]; then
   exit 0
 fi
 
-echo "Installing: ${missing[*]}"
 if [ "$(id -u)" -ne 0 ]; then
   sudo=sudo
 else
@@ -32,4 +37,38 @@ else
 fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+if [ ${#missing_packages[@]} -ne 0 ]; then
+  echo "Installing: ${missing_packages[*]}"
+  $sudo apt-get install -y -qq --no-install-recommends "${missing_packages[@]}"
+fi
+
+if [ ${#missing_daemons[@]} -ne 0 ]; then
+  echo "Installing without starting: ${missing_daemons[*]}"
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    trap '$sudo rm -f "$policy"' EXIT
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod 755 "$policy"
+  fi
+  $sudo apt-get install -y -qq --no-install-recommends "${missing_daemons[@]}"
+
+  # Keep the system daemon off at boot, and stop it if it started anyway.
+  if command -v systemctl >/dev/null; then
+    $sudo systemctl disable --quiet dovecot.service dovecot.socket 2>/dev/null || true
+    if [ -d /run/systemd/system ]; then
+      $sudo systemctl stop dovecot.service dovecot.socket 2>/dev/null || true
+    fi
+  fi
+  pidfile=/run/dovecot/master.pid
+  if [ -s "$pidfile" ]; then
+    pid=$(cat "$pidfile")
+    if $sudo kill "$pid" 2>/dev/null; then
+      echo "Stopping the system dovecot (pid $pid)"
+      for _ in $(seq 50); do
+        $sudo kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+      done
+    fi
+  fi
+fi
