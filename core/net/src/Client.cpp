@@ -34,6 +34,7 @@ namespace {
 constexpr std::uint16_t kPop3Port = 110;
 constexpr std::uint16_t kPop3sPort = 995;
 constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr std::size_t kPipelineWindow = 32;
 constexpr const char* kMask = "****";
 
 /// The first certificate verification failure of the handshake running on this thread.
@@ -401,50 +402,66 @@ public:
         return body;
     }
 
-    /// Sends every line at once when the server allows pipelining, otherwise one by one, and
-    /// returns the replies in order.
+    /// Sends the lines and returns the replies in order. With PIPELINING (RFC 2449 §6.6) up to
+    /// kPipelineWindow commands are in flight, so neither side can block the other on full
+    /// socket buffers; without it, one at a time.
     std::vector<StatusLine>
     pipeline(const std::vector<std::string>& lines, ResponseKind kind,
              const std::function<ResponseDecoder::BodySink(std::size_t)>& sinkFor = {}) {
+        const std::size_t window = _capabilities.pipelining ? kPipelineWindow : 1;
         std::vector<StatusLine> replies;
-        if (!_capabilities.pipelining) {
-            for (std::size_t i = 0; i < lines.size(); ++i)
-                replies.push_back(
-                    exchange(lines[i], kind, lines[i], sinkFor ? sinkFor(i) : nullptr));
-            return replies;
-        }
-        std::string batch;
-        for (const std::string& line : lines) {
-            batch += line + "\r\n";
-            trace(TraceDirection::sent, line);
-        }
-        sendRaw(batch, "pipelined commands");
-        for (std::size_t i = 0; i < lines.size(); ++i)
+        std::size_t sent = 0;
+        while (replies.size() < lines.size()) {
+            std::string batch;
+            for (; sent < lines.size() && sent - replies.size() < window; ++sent) {
+                batch += lines[sent] + "\r\n";
+                trace(TraceDirection::sent, lines[sent]);
+            }
+            if (!batch.empty())
+                sendRaw(batch, lines[sent - 1]);
+            const std::size_t i = replies.size();
             replies.push_back(read(kind, lines[i], sinkFor ? sinkFor(i) : nullptr));
+        }
         return replies;
     }
 
-    /// Streams a RETR or TOP body to `out`; returns the octets written. A write failure is
-    /// reported after the whole body is read, so the session stays usable.
-    std::uint64_t download(const std::string& line, std::ostream& out) {
-        std::uint64_t received = 0;
+    /// Streams RETR or TOP bodies, pipelined, each to the stream `outFor(i)` gives just before
+    /// it arrives; returns the octets of each. A refused command or a failed write is reported
+    /// after every reply is read, so the session stays usable.
+    std::vector<std::uint64_t> download(const std::vector<std::string>& lines,
+                                        const std::function<std::ostream&(std::size_t)>& outFor) {
+        std::vector<std::uint64_t> received(lines.size(), 0);
         std::uint64_t expected = 0;
-        bool writeFailed = false;
+        std::optional<std::size_t> writeFailed;
         _onStatus = [&](const StatusLine& status) { expected = announcedSize(status.text); };
-        command(line, ResponseKind::MultiLine, [&](std::string_view data) {
-            if (!writeFailed) {
-                out.write(data.data(), static_cast<std::streamsize>(data.size()));
-                writeFailed = !out;
-            }
-            received += data.size();
-            if (_settings->onProgress)
-                _settings->onProgress(received, expected);
-        });
+        const std::vector<StatusLine> replies =
+            pipeline(lines, ResponseKind::MultiLine, [&](std::size_t i) {
+                expected = 0;
+                return [&, i, out = &outFor(i)](std::string_view data) {
+                    if (!writeFailed) {
+                        out->write(data.data(), static_cast<std::streamsize>(data.size()));
+                        if (!*out)
+                            writeFailed = i;
+                    }
+                    received[i] += data.size();
+                    if (_settings->onProgress)
+                        _settings->onProgress(received[i], expected);
+                };
+            });
         _onStatus = nullptr;
+        for (std::size_t i = 0; i < lines.size(); ++i) {
+            if (!replies[i].ok())
+                throw ServerError(lines[i], replies[i].code, replies[i].text);
+        }
         if (writeFailed)
-            throw Error(line + ": writing the message failed after " + std::to_string(received) +
-                        " octets");
+            throw Error(lines[*writeFailed] + ": writing the message failed after " +
+                        std::to_string(received[*writeFailed]) + " octets");
         return received;
+    }
+
+    std::uint64_t download(const std::string& line, std::ostream& out) {
+        return download(std::vector<std::string>{line},
+                        [&](std::size_t) -> std::ostream& { return out; })[0];
     }
 
     const std::string& greeting() const { return _greeting; }
@@ -742,10 +759,14 @@ template <typename Function> auto Client::use(Function&& function) {
         throw UsageError("not connected: call connect() first");
     try {
         return function(*_connection);
-    } catch (const ServerError&) {
-        throw; // the session goes on
-    } catch (const Error&) {
-        _connection.reset(); // timeouts, lost connections and garbage end the session
+    } catch (const TimeoutError&) {
+        _connection.reset(); // the reply may still come: the session is out of step
+        throw;
+    } catch (const ConnectionError&) {
+        _connection.reset();
+        throw;
+    } catch (const ProtocolError&) {
+        _connection.reset(); // after garbage, nothing that follows can be trusted
         throw;
     }
 }
@@ -854,6 +875,18 @@ std::uint64_t Client::retrieve(std::uint64_t msgNum, std::ostream& out) {
 
 std::uint64_t Client::retrieve(std::uint64_t msgNum, const std::string& fileName) {
     return writeFileAtomically(fileName, [&](std::ostream& out) { return retrieve(msgNum, out); });
+}
+
+std::vector<std::uint64_t>
+Client::retrieve(const std::vector<std::uint64_t>& msgNums,
+                 const std::function<std::ostream&(std::uint64_t msgNum)>& out) {
+    std::vector<std::string> lines;
+    for (const std::uint64_t msgNum : msgNums)
+        lines.push_back("RETR " + std::to_string(msgNum));
+    return use([&](Connection& connection) {
+        return connection.download(lines,
+                                   [&](std::size_t i) -> std::ostream& { return out(msgNums[i]); });
+    });
 }
 
 std::string Client::top(std::uint64_t msgNum, std::uint64_t maxLines) {

@@ -13,6 +13,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
+#include <sstream>
 
 #include "support/ScriptedPeer.h"
 #include "support/ServerFixture.h"
@@ -90,6 +92,47 @@ TEST_F(ClientTest, Rfc2449ListingPipelinesListAndUidl) {
     ASSERT_EQ(listing.size(), 2u);
     EXPECT_EQ(listing[0].uid, "uid-1");
     EXPECT_EQ(listing[1].size, wireForm(kSecondMessage).size());
+}
+
+TEST_F(ClientTest, Rfc2449ManyRetrievesArePipelinedInWindows) {
+    for (int i = 0; i < 100; ++i)
+        mailbox.addMessage("bob", "uid-b" + std::to_string(i),
+                           "Subject: " + std::to_string(i) + "\r\n\r\n" + std::string(i * 97, 'z'));
+    startServer();
+    Client client = makeClient();
+    client.username = "bob";
+    client.password = "bob-pw";
+    std::size_t sentBeforeFirstReply = 0;
+    bool replied = false;
+    client.onTrace = [&](TraceDirection direction, std::string_view) {
+        if (direction == TraceDirection::received)
+            replied = true;
+        else if (!replied)
+            ++sentBeforeFirstReply;
+    };
+    client.connect();
+    replied = false;
+    sentBeforeFirstReply = 0;
+    std::vector<std::uint64_t> numbers;
+    for (std::uint64_t n = 1; n <= 100; ++n)
+        numbers.push_back(n);
+    std::map<std::uint64_t, std::ostringstream> messages;
+    const std::vector<std::uint64_t> octets =
+        client.retrieve(numbers, [&](std::uint64_t n) -> std::ostream& { return messages[n]; });
+    EXPECT_EQ(sentBeforeFirstReply, 32u) << "one window of commands in flight";
+    ASSERT_EQ(messages.size(), 100u);
+    for (std::uint64_t n = 1; n <= 100; ++n) {
+        const std::string expected =
+            "Subject: " + std::to_string(n - 1) + "\r\n\r\n" + std::string((n - 1) * 97, 'z');
+        EXPECT_EQ(messages[n].str(), wireForm(expected)) << n;
+        EXPECT_EQ(octets[n - 1], wireForm(expected).size());
+    }
+    std::map<std::uint64_t, std::ostringstream> partial;
+    EXPECT_THROW(
+        client.retrieve({1, 101, 2}, [&](std::uint64_t n) -> std::ostream& { return partial[n]; }),
+        ServerError);
+    EXPECT_EQ(partial[2].str(), messages[2].str()) << "the message after the refused one arrived";
+    EXPECT_EQ(client.count(), 100u) << "the session is still in step";
 }
 
 TEST_F(ClientTest, Rfc2449CapabilitiesParsed) {

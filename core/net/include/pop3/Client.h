@@ -154,6 +154,13 @@ public:
     /// partial file at the target. Returns the octets written.
     std::uint64_t retrieve(std::uint64_t msgNum, const std::string& fileName);
 
+    /// RETR for many messages, pipelined when the server allows: `out(msgNum)` gives the stream
+    /// for each, asked for just before it arrives. Returns the octets of each. If the server
+    /// refuses one, the others are still delivered, then ServerError is thrown.
+    std::vector<std::uint64_t>
+    retrieve(const std::vector<std::uint64_t>& msgNums,
+             const std::function<std::ostream&(std::uint64_t msgNum)>& out);
+
     /// The headers and the first `maxLines` body lines (TOP).
     std::string top(std::uint64_t msgNum, std::uint64_t maxLines = 0);
     std::uint64_t top(std::uint64_t msgNum, std::uint64_t maxLines, std::ostream& out);
