@@ -77,6 +77,7 @@ void ServerSession::feed(std::string_view bytes) {
                 writer().err("Authentication failed: " + *line->error, codes::kAuth);
                 continue;
             }
+            _pendingUser.reset(); // a refused line is a command between USER and PASS too
             badCommand(*line->error);
             continue;
         }

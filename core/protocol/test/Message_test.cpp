@@ -1,7 +1,5 @@
 #include "pop3/Message.h"
 
-#include "support/Chunkings.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +7,8 @@
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "support/Chunkings.h"
 
 namespace pop3 {
 
@@ -33,8 +33,8 @@ using pop3::MessageStats;
 using pop3::TopFilter;
 using pop3::topOfMessage;
 
-using pop3::test::Chunks;
 using pop3::test::chunkings;
+using pop3::test::Chunks;
 using pop3::test::describe;
 
 std::string normalise(const Chunks& chunks) {

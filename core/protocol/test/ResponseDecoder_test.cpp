@@ -1,8 +1,6 @@
 #include "pop3/ResponseDecoder.h"
 #include "pop3/ResponseWriter.h"
 
-#include "support/Chunkings.h"
-
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -10,14 +8,16 @@
 #include <string>
 #include <vector>
 
+#include "support/Chunkings.h"
+
 namespace {
 
 using pop3::ResponseDecoder;
 using pop3::ResponseKind;
 using State = pop3::ResponseDecoder::State;
 
-using pop3::test::Chunks;
 using pop3::test::chunkings;
+using pop3::test::Chunks;
 using pop3::test::describe;
 
 /// Everything observable about one decoded response.

@@ -1,11 +1,11 @@
 #include "pop3/ResponseWriter.h"
 
-#include "support/Chunkings.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "support/Chunkings.h"
 
 namespace {
 
@@ -13,8 +13,8 @@ using pop3::MultilineEncoder;
 using pop3::ResponseWriter;
 using pop3::Status;
 
-using pop3::test::Chunks;
 using pop3::test::chunkings;
+using pop3::test::Chunks;
 using pop3::test::describe;
 
 std::string encode(const Chunks& chunks) {

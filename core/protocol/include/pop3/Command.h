@@ -42,7 +42,7 @@ struct Command {
 /// Why a command line was refused.
 struct CommandError {
     enum class Kind {
-        /// Empty line, or a keyword that is not 3 or 4 letters.
+        /// Empty line, or a keyword with anything but ASCII letters in it.
         Malformed,
         /// A well-formed keyword that is not in the table.
         UnknownCommand,
