@@ -1,6 +1,7 @@
 #include "pop3/Server.h"
 
 #include "pop3/Errors.h"
+#include "pop3/Sasl.h"
 #include "pop3/ServerSession.h"
 
 #include <Poco/Logger.h>
@@ -19,6 +20,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -519,6 +521,12 @@ void Server::start() {
     _state->implicitTls = _state->ssl && (_options.implicitTls || _state->port == kImplicitTlsPort);
     if (_state->implicitTls && !_state->context)
         throw UsageError("implicit TLS needs a certificate: call setCertificate() before start()");
+    const std::vector<std::string>& implemented = supportedSaslMechanisms();
+    for (const std::string& mechanism : _options.saslMechanisms) {
+        if (std::find(implemented.begin(), implemented.end(), mechanism) == implemented.end())
+            throw UsageError("SASL mechanism '" + mechanism +
+                             "' is not implemented (use CRAM-MD5, PLAIN or LOGIN)");
+    }
 
     Poco::Net::ServerSocket socket;
     socket.bind(Poco::Net::SocketAddress(_options.address, _state->port), true);

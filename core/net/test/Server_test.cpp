@@ -451,6 +451,19 @@ TEST(ServerConstructorTest, RejectsMinimumAboveMaximum) {
                  UsageError);
 }
 
+TEST(ServerConstructorTest, UnimplementedSaslMechanismIsRefusedAtStart) {
+    Server server(false, false, 0);
+    server.options().address = "127.0.0.1";
+    server.options().saslMechanisms = {"PLAIN", "SCRAM-SHA-1"};
+    try {
+        server.start();
+        FAIL() << "would advertise a mechanism AUTH then refuses";
+    } catch (const UsageError& e) {
+        EXPECT_THAT(e.what(), HasSubstr("SCRAM-SHA-1"));
+    }
+    EXPECT_FALSE(server.running());
+}
+
 TEST(ServerConstructorTest, PlaintextOnlyServerDoesNotOfferStls) {
     TestMailbox mailbox;
     Server server(false, false, 0);
