@@ -281,7 +281,12 @@ std::uint64_t writeFileAtomically(const std::string& fileName,
         out.close();
         if (!out)
             throw Error("cannot write '" + temporary + "': " + std::strerror(errno));
-        Poco::File(temporary).renameTo(target.toString());
+        try {
+            Poco::File(temporary).renameTo(target.toString());
+        } catch (const Poco::Exception& e) {
+            throw Error("cannot move the message into '" + target.toString() +
+                        "': " + e.displayText());
+        }
     } catch (...) {
         try {
             Poco::File(temporary).remove();
@@ -774,6 +779,13 @@ template <typename Function> auto Client::use(Function&& function) {
 void Client::connect() {
     if (_connection)
         throw UsageError("already connected to " + host);
+    // A line end in a credential would end the command early and start another one.
+    for (const auto& [name, value] :
+         {std::pair<const char*, const std::string&>{"username", username},
+          {"password", password}}) {
+        if (value.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
+            throw UsageError(std::string(name) + " contains CR, LF or NUL");
+    }
     auto connection = std::make_unique<Connection>(*this);
     connection->open();
     _connection = std::move(connection);

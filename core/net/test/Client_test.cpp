@@ -310,6 +310,21 @@ TEST_F(ClientTest, RetrieveToFileAndProgress) {
     EXPECT_EQ(client.count(), 2u) << "the session goes on after -ERR";
 }
 
+TEST_F(ClientTest, LineEndsInCredentialsCannotSmuggleACommand) {
+    startServer();
+    for (const std::string& bad :
+         {std::string("alice\r\nDELE 1"), std::string("a\nb"), std::string("a\0b", 3)}) {
+        Client client = makeClient();
+        client.username = bad;
+        EXPECT_THROW(client.connect(), UsageError);
+        client.username = "alice";
+        client.password = bad;
+        EXPECT_THROW(client.connect(), UsageError);
+        EXPECT_FALSE(client.connected());
+    }
+    EXPECT_EQ(server->connections(), 0) << "refused before connecting";
+}
+
 TEST_F(ClientTest, UsageErrorsBeforeConnect) {
     Client client;
     EXPECT_THROW(client.count(), UsageError);
