@@ -30,6 +30,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 
 namespace pop3 {
 
@@ -421,6 +422,57 @@ private:
         }
         _session.id = 0;
         callHandler(_server.onDisconnect, "disconnect");
+    }
+
+    Intercept intercept(const CommandContext& context) override {
+        if (!_server.onCommand)
+            return {};
+        const CommandAction action = _server.onCommand(_session, context);
+        if (action.stall) {
+            stall();
+            Intercept dropped;
+            dropped.dropBeforeReply = true;
+            return dropped;
+        }
+        if (action.delay.count() > 0)
+            pause(action.delay);
+        return action;
+    }
+
+    void trace(TraceDirection direction, std::string_view line) override {
+        if (_server.onTrace)
+            _server.onTrace(_session, direction, line);
+    }
+
+    /// Sleeps in short steps so that stop() is not held up.
+    void pause(std::chrono::milliseconds duration) {
+        const auto deadline = std::chrono::steady_clock::now() + duration;
+        while (!stopping() && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+                std::chrono::milliseconds(20), deadline - std::chrono::steady_clock::now()));
+    }
+
+    /// Reads and discards until the client closes, the idle timeout passes or stop().
+    void stall() {
+        const auto idle = _server._options.idleTimeout;
+        auto lastInput = std::chrono::steady_clock::now();
+        char buffer[4096];
+        try {
+            while (!stopping() && std::chrono::steady_clock::now() - lastInput < idle) {
+                if (!_active.poll(Poco::Timespan(0, 50000), Poco::Net::Socket::SELECT_READ))
+                    continue;
+                if (_active.receiveBytes(buffer, sizeof buffer) <= 0)
+                    return;
+                lastInput = std::chrono::steady_clock::now();
+            }
+        } catch (const Poco::Exception&) {
+            // The client went away: the stall is over.
+        }
+    }
+
+    bool stopping() {
+        std::lock_guard<std::mutex> lock(_state.mutex);
+        return _state.stopping;
     }
 
     void handlerFailed(std::string_view command, std::string_view what) override {

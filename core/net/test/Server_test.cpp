@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 
@@ -449,6 +451,114 @@ TEST(ServerCertificateTest, ImplicitTlsWithoutCertificateCannotStart) {
 TEST(ServerConstructorTest, RejectsMinimumAboveMaximum) {
     EXPECT_THROW(Server(true, false, 0, 10, 10, TlsProtocol::tls1_3, TlsProtocol::tls1_2),
                  UsageError);
+}
+
+TEST_F(ServerTest, OnCommandDelaysTheReply) {
+    startServer([](Server& s) {
+        s.onCommand = [](Session&, const CommandContext& context) {
+            CommandAction action;
+            if (context.line == "CAPA")
+                action.delay = std::chrono::milliseconds(300);
+            return action;
+        };
+    });
+    RawClient client = connect();
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_THAT(client.multiline("CAPA"), StartsWith("+OK"));
+    EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(300));
+}
+
+TEST_F(ServerTest, OnCommandStallNeverAnswersAndStopEndsIt) {
+    startServer([](Server& s) {
+        s.onCommand = [](Session&, const CommandContext& context) {
+            CommandAction action;
+            action.stall = context.line == "STAT";
+            return action;
+        };
+    });
+    RawClient client = connect();
+    login(client);
+    client.send("STAT\r\n");
+    client.socket().setReceiveTimeout(Poco::Timespan(0, 300000));
+    EXPECT_THROW(client.readLine(), Poco::TimeoutException) << "a stalled command is not answered";
+    server->stop();
+    EXPECT_TRUE(client.closedByServer());
+    EXPECT_EQ(mailbox.quits(), 0);
+}
+
+TEST_F(ServerTest, OnCommandInjectsLinesAfterStlsPlusOkThenStartsTls) {
+    startServer([](Server& s) {
+        s.onCommand = [](Session&, const CommandContext& context) {
+            CommandAction action;
+            if (context.line == "STLS")
+                action.appendAfterReply = "+OK injected before the handshake\r\n";
+            return action;
+        };
+    });
+    RawClient client = connect();
+    EXPECT_EQ(client.command("STLS"), "+OK Begin TLS negotiation\r\n");
+    EXPECT_EQ(client.readLine(), "+OK injected before the handshake\r\n");
+    client.startTls();
+    login(client);
+}
+
+TEST_F(ServerTest, OnCommandStlsOkWithoutTlsStaysPlaintext) {
+    startServer([](Server& s) {
+        s.onCommand = [](Session&, const CommandContext& context) {
+            CommandAction action;
+            if (context.line == "STLS")
+                action.replaceReply = "+OK Begin TLS negotiation\r\n";
+            return action;
+        };
+    });
+    RawClient client = connect();
+    EXPECT_EQ(client.command("STLS"), "+OK Begin TLS negotiation\r\n");
+    EXPECT_THAT(client.multiline("CAPA"), HasSubstr("\r\nSTLS\r\n"))
+        << "still plaintext: the STARTTLS-stripping case";
+}
+
+TEST_F(ServerTest, OnCommandDropsMidMessage) {
+    startServer([](Server& s) {
+        s.onCommand = [](Session&, const CommandContext& context) {
+            CommandAction action;
+            if (context.line == "RETR 1")
+                action.dropAfterBytes = 30;
+            return action;
+        };
+    });
+    RawClient client = connect();
+    login(client);
+    client.send("RETR 1\r\n");
+    EXPECT_EQ(client.readLine(),
+              "+OK " + std::to_string(wireForm(kFirstMessage).size()) + " octets\r\n");
+    EXPECT_THROW(client.readBody(), std::runtime_error) << "closed before the terminator";
+    EXPECT_TRUE(eventually([&] { return mailbox.disconnects() == 1; }));
+}
+
+TEST_F(ServerTest, OnTraceRecordsBothDirectionsWithTheSession) {
+    std::mutex mutex;
+    std::vector<std::string> trace;
+    startServer([&](Server& s) {
+        s.onTrace = [&](const Session& session, TraceDirection direction, std::string_view line) {
+            std::lock_guard<std::mutex> lock(mutex);
+            trace.push_back(std::to_string(session.id) +
+                            (direction == TraceDirection::received ? " C: " : " S: ") +
+                            std::string(line));
+        };
+    });
+    {
+        RawClient client = connect();
+        login(client);
+        client.multiline("RETR 2");
+        client.command("QUIT");
+        EXPECT_TRUE(client.closedByServer());
+    }
+    EXPECT_TRUE(eventually([&] { return mailbox.disconnects() == 1; }));
+    std::lock_guard<std::mutex> lock(mutex);
+    EXPECT_THAT(trace, ::testing::Contains("1 C: PASS ****"));
+    EXPECT_THAT(trace, ::testing::Contains("1 C: RETR 2"));
+    EXPECT_THAT(trace, ::testing::Contains("1 S: +OK Bye"));
+    EXPECT_THAT(trace, ::testing::Contains(::testing::StartsWith("1 S: [message data: ")));
 }
 
 TEST(ServerConstructorTest, UnimplementedSaslMechanismIsRefusedAtStart) {

@@ -10,6 +10,8 @@ namespace pop3 {
 struct ServerSession::Body {
     std::string bytes;
     bool streamed = false;
+    /// A marker, not output: from here on, send only this many more octets, then close.
+    std::optional<std::uint64_t> cutAfter;
     MessageContent content;
     std::size_t textOffset = 0;
     std::optional<TopFilter> top;
@@ -19,6 +21,29 @@ struct ServerSession::Body {
 namespace {
 
 constexpr std::size_t kStreamChunk = 64 * 1024;
+constexpr std::string_view kMasked = "****";
+
+/// A command line for the trace: the password of PASS and the initial response of AUTH hidden.
+std::string maskSecrets(std::string_view line) {
+    const std::size_t space = line.find(' ');
+    const std::string_view keyword = line.substr(0, space);
+    auto is = [&](std::string_view name) {
+        return keyword.size() == name.size() &&
+               std::equal(keyword.begin(), keyword.end(), name.begin(), [](char a, char b) {
+                   return std::toupper(static_cast<unsigned char>(a)) == b;
+               });
+    };
+    if (space == std::string_view::npos)
+        return std::string(line);
+    if (is("PASS"))
+        return std::string(keyword) + " " + std::string(kMasked);
+    if (is("AUTH")) {
+        const std::size_t second = line.find(' ', space + 1);
+        if (second != std::string_view::npos)
+            return std::string(line.substr(0, second)) + " " + std::string(kMasked);
+    }
+    return std::string(line);
+}
 
 std::string upper(std::string_view text) {
     std::string result(text);
@@ -48,7 +73,7 @@ ServerSession::ServerSession(ServerSessionConfig config, ServerSessionHandler& h
 ServerSession::~ServerSession() = default;
 
 ResponseWriter ServerSession::writer() {
-    if (_output.empty() || _output.back()->streamed)
+    if (_output.empty() || _output.back()->streamed || _output.back()->cutAfter)
         _output.push_back(std::make_unique<Body>());
     return ResponseWriter(_output.back()->bytes);
 }
@@ -59,7 +84,40 @@ void ServerSession::start() {
         _apopTimestamp = "<" + _nonce() + "@" + _config.hostname + ">";
         text += " " + _apopTimestamp;
     }
-    writer().ok(text);
+    intercepted({}, true, [&] { writer().ok(text); });
+}
+
+void ServerSession::intercepted(std::string_view line, bool greeting,
+                                const std::function<void()>& reply) {
+    CommandContext context;
+    context.line = line;
+    context.greeting = greeting;
+    context.state = _state;
+    context.tlsActive = _config.tlsActive;
+    context.username = _username;
+    Intercept intercept;
+    try {
+        intercept = _handler.intercept(context);
+    } catch (const std::exception& e) {
+        return handlerFailed(greeting ? "greeting" : line, e.what());
+    } catch (...) {
+        return handlerFailed(greeting ? "greeting" : line, "unknown exception");
+    }
+    if (intercept.dropBeforeReply) {
+        _output.clear();
+        return close();
+    }
+    if (intercept.dropAfterBytes) {
+        auto marker = std::make_unique<Body>();
+        marker->cutAfter = intercept.dropAfterBytes;
+        _output.push_back(std::move(marker));
+    }
+    if (intercept.replaceReply)
+        writer().raw(*intercept.replaceReply);
+    else
+        reply();
+    if (!intercept.appendAfterReply.empty())
+        writer().raw(intercept.appendAfterReply);
 }
 
 void ServerSession::feed(std::string_view bytes) {
@@ -89,9 +147,15 @@ void ServerSession::feed(std::string_view bytes) {
 
 void ServerSession::handleLine(const std::string& line) {
     if (_sasl) {
+        _handler.trace(TraceDirection::received, kMasked);
         handleSaslLine(line);
         return;
     }
+    _handler.trace(TraceDirection::received, maskSecrets(line));
+    intercepted(line, false, [&] { handleCommandLine(line); });
+}
+
+void ServerSession::handleCommandLine(const std::string& line) {
     // RFC 1939 §7: PASS counts only immediately after a successful USER.
     std::optional<std::string> pendingUser = std::move(_pendingUser);
     _pendingUser.reset();
@@ -481,52 +545,97 @@ void ServerSession::end() {
 }
 
 bool ServerSession::pullOutput(std::string& out, std::size_t budget) {
-    if (_output.empty())
-        return false;
     const std::size_t start = out.size();
     while (!_output.empty() && out.size() - start < budget) {
         Body& body = *_output.front();
-        if (!body.streamed) {
-            out += body.bytes;
+        if (body.cutAfter) {
+            _cutRemaining = body.cutAfter;
             _output.pop_front();
             continue;
         }
-        std::string chunk;
-        bool exhausted = false;
-        if (body.content.stream) {
-            chunk.resize(kStreamChunk);
-            body.content.stream->read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-            chunk.resize(static_cast<std::size_t>(body.content.stream->gcount()));
-            std::istream& stream = *body.content.stream;
-            if (stream.bad() || (stream.fail() && !stream.eof())) {
-                // The +OK is out; the only honest signal left is a body without terminator.
-                _output.clear();
-                close();
-                break;
-            }
-            exhausted = stream.eof();
-        } else {
-            const std::string& text = body.content.text;
-            const std::size_t n = std::min(kStreamChunk, text.size() - body.textOffset);
-            chunk.assign(text, body.textOffset, n);
-            body.textOffset += n;
-            exhausted = body.textOffset == text.size();
-        }
-        if (body.top) {
-            std::string view;
-            if (!body.top->feed(chunk, view))
-                exhausted = true;
-            if (exhausted)
-                body.top->finish(view);
-            chunk.swap(view);
-        }
-        body.encoder.encode(chunk, out);
-        if (exhausted) {
-            body.encoder.finish(out);
+        const std::size_t before = out.size();
+        const bool streamed = body.streamed;
+        bool finished = true;
+        if (!streamed) {
+            out += body.bytes;
             _output.pop_front();
+        } else {
+            finished = pullBody(body, out);
+        }
+        if (_cutRemaining) {
+            const std::size_t added = out.size() - before;
+            if (added >= *_cutRemaining) {
+                out.resize(before + *_cutRemaining);
+                _output.clear();
+                _cutRemaining.reset();
+                close();
+            } else {
+                *_cutRemaining -= added;
+            }
+        }
+        if (!streamed) {
+            traceSent(std::string_view(out).substr(before));
+        } else {
+            _bodyOctetsSent += out.size() - before;
+            if (finished || _closeRequested) {
+                _handler.trace(TraceDirection::sent,
+                               "[message data: " + std::to_string(_bodyOctetsSent) + " octets]");
+                _bodyOctetsSent = 0;
+            }
         }
     }
     return out.size() > start;
+}
+
+bool ServerSession::pullBody(Body& body, std::string& out) {
+    std::string chunk;
+    bool exhausted = false;
+    if (body.content.stream) {
+        chunk.resize(kStreamChunk);
+        std::istream& stream = *body.content.stream;
+        stream.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+        chunk.resize(static_cast<std::size_t>(stream.gcount()));
+        if (stream.bad() || (stream.fail() && !stream.eof())) {
+            // The +OK is out; the only honest signal left is a body without terminator.
+            _output.clear();
+            close();
+            return true;
+        }
+        exhausted = stream.eof();
+    } else {
+        const std::string& text = body.content.text;
+        const std::size_t n = std::min(kStreamChunk, text.size() - body.textOffset);
+        chunk.assign(text, body.textOffset, n);
+        body.textOffset += n;
+        exhausted = body.textOffset == text.size();
+    }
+    if (body.top) {
+        std::string view;
+        if (!body.top->feed(chunk, view))
+            exhausted = true;
+        if (exhausted)
+            body.top->finish(view);
+        chunk.swap(view);
+    }
+    body.encoder.encode(chunk, out);
+    if (exhausted) {
+        body.encoder.finish(out);
+        _output.pop_front();
+    }
+    return exhausted;
+}
+
+void ServerSession::traceSent(std::string_view sent) {
+    std::size_t pos = 0;
+    while (pos < sent.size()) {
+        const std::size_t end = sent.find("\r\n", pos);
+        if (end == std::string_view::npos) {
+            _handler.trace(TraceDirection::sent, sent.substr(pos));
+            return;
+        }
+        _handler.trace(TraceDirection::sent, sent.substr(pos, end - pos));
+        pos = end + 2;
+    }
 }
 
 } // namespace pop3

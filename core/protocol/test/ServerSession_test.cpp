@@ -3,6 +3,7 @@
 #include "pop3/Sasl.h"
 #include "pop3/ServerSession.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -1348,6 +1349,130 @@ TEST_F(ServerSessionTest, ThrowingEndedIsReportedNotPropagated) {
     EXPECT_EQ(mailbox.failures.at(0),
               std::make_pair(std::string("disconnect"), std::string("ended exploded")));
     EXPECT_EQ(send("NOOP\r\n"), "");
+}
+
+// Intercepts: the deviations a mock server scripts, and the trace it records.
+
+using pop3::CommandContext;
+using pop3::encodeBase64;
+using pop3::Intercept;
+
+Intercept replaceWith(std::string bytes) {
+    Intercept intercept;
+    intercept.replaceReply = std::move(bytes);
+    return intercept;
+}
+
+TEST_F(ServerSessionTest, InterceptSeesGreetingAndEachCommandWithItsState) {
+    logIn();
+    send("STAT\r\n");
+    ASSERT_EQ(mailbox.contexts.size(), 4u);
+    EXPECT_TRUE(mailbox.contexts[0].greeting);
+    EXPECT_EQ(mailbox.contexts[1].line, "USER alice");
+    EXPECT_EQ(mailbox.contexts[1].state, SessionState::Authorization);
+    EXPECT_EQ(mailbox.contexts[3].line, "STAT");
+    EXPECT_EQ(mailbox.contexts[3].state, SessionState::Transaction);
+    EXPECT_EQ(mailbox.contexts[3].username, "alice");
+}
+
+TEST_F(ServerSessionTest, InterceptReplacesTheGreetingByteForByte) {
+    mailbox.interceptor = [](const CommandContext& context) {
+        return context.greeting ? replaceWith("+OK no timestamp\n") : Intercept{};
+    };
+    start();
+    EXPECT_EQ(greeting, "+OK no timestamp\n");
+}
+
+TEST_F(ServerSessionTest, InterceptReplaceSkipsTheCommandItself) {
+    mailbox.interceptor = [](const CommandContext& context) {
+        return context.line == "PASS secret" ? replaceWith("+OK fake login\r\n") : Intercept{};
+    };
+    start();
+    send("USER alice\r\n");
+    EXPECT_EQ(send("PASS secret\r\n"), "+OK fake login\r\n");
+    EXPECT_EQ(session->state(), SessionState::Authorization) << "the login did not happen";
+    EXPECT_TRUE(mailbox.logins.empty());
+}
+
+TEST_F(ServerSessionTest, InterceptAppendsInjectedLinesAfterStlsAndTlsStillStarts) {
+    config.tlsAvailable = true;
+    mailbox.interceptor = [](const CommandContext& context) {
+        Intercept intercept;
+        if (context.line == "STLS")
+            intercept.appendAfterReply = "+OK injected\r\n";
+        return intercept;
+    };
+    start();
+    EXPECT_EQ(send("STLS\r\n"), "+OK Begin TLS negotiation\r\n+OK injected\r\n");
+    EXPECT_TRUE(session->tlsRequested());
+}
+
+TEST_F(ServerSessionTest, InterceptDropBeforeReplyClosesWithoutUpdate) {
+    mailbox.interceptor = [](const CommandContext& context) {
+        Intercept intercept;
+        intercept.dropBeforeReply = context.line == "QUIT";
+        return intercept;
+    };
+    logIn();
+    send("DELE 1\r\n");
+    EXPECT_EQ(send("QUIT\r\n"), "");
+    EXPECT_TRUE(session->closeRequested());
+    session->end();
+    EXPECT_TRUE(mailbox.updates.empty()) << "no UPDATE without a handled QUIT";
+    EXPECT_EQ(mailbox.endedUpdated, std::vector<bool>{false});
+}
+
+TEST_F(ServerSessionTest, InterceptDropAfterBytesCutsAStreamedBodyAndCloses) {
+    mailbox.interceptor = [](const CommandContext& context) {
+        Intercept intercept;
+        if (context.line == "RETR 1")
+            intercept.dropAfterBytes = 20;
+        return intercept;
+    };
+    logIn();
+    const std::string reply = send("RETR 1\r\n");
+    EXPECT_EQ(
+        reply,
+        ("+OK " + std::to_string(kSize1) + " octets\r\n" + std::string(kMessage1)).substr(0, 20));
+    EXPECT_TRUE(session->closeRequested());
+    EXPECT_EQ(send("NOOP\r\n"), "") << "nothing after the cut";
+}
+
+TEST_F(ServerSessionTest, InterceptThatThrowsGivesSysTemp) {
+    mailbox.interceptor = [](const CommandContext& context) -> Intercept {
+        if (context.line == "NOOP")
+            throw std::runtime_error("script error");
+        return {};
+    };
+    logIn();
+    EXPECT_EQ(send("NOOP\r\n"), "-ERR [SYS/TEMP] Internal server error\r\n");
+    EXPECT_EQ(send("STAT\r\n").substr(0, 3), "+OK") << "the session goes on";
+}
+
+TEST_F(ServerSessionTest, TraceMasksPasswordsAndSummarisesBodies) {
+    logIn();
+    send("RETR 1\r\n");
+    send("AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n");
+    EXPECT_THAT(mailbox.traced, ::testing::Contains("C: PASS ****"));
+    EXPECT_THAT(mailbox.traced, ::testing::Contains("C: USER alice"));
+    EXPECT_THAT(mailbox.traced,
+                ::testing::Contains("S: +OK " + std::to_string(kSize1) + " octets"));
+    EXPECT_THAT(mailbox.traced, ::testing::Contains("S: [message data: " +
+                                                    std::to_string(kSize1 + 3) + " octets]"));
+    EXPECT_THAT(mailbox.traced, ::testing::Contains("C: AUTH PLAIN ****"));
+    for (const std::string& line : mailbox.traced)
+        EXPECT_EQ(line.find("secret"), std::string::npos) << line;
+}
+
+TEST_F(ServerSessionTest, TraceMasksEverySaslLine) {
+    start();
+    send("AUTH LOGIN\r\n");
+    send(encodeBase64("alice") + "\r\n");
+    send(encodeBase64("secret") + "\r\n");
+    EXPECT_EQ(session->state(), SessionState::Transaction);
+    EXPECT_THAT(mailbox.traced, ::testing::Contains("C: AUTH LOGIN"));
+    for (const std::string& line : mailbox.traced)
+        EXPECT_EQ(line.find(encodeBase64("secret")), std::string::npos) << line;
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "pop3/Response.h"
 #include "pop3/Tls.h"
 
 #include <chrono>
@@ -65,9 +66,6 @@ struct Capabilities {
 
     bool has(std::string_view name) const;
 };
-
-/// Which way a traced line went.
-enum class TraceDirection { sent, received };
 
 /// A POP3 client (RFC 1939, 2449, 2595, 5034, 8314) on Poco sockets and OpenSSL.
 ///

@@ -75,6 +75,15 @@ private:
     bool _disconnectRequested = false;
 };
 
+/// What Server::onCommand may do with a command (or the greeting) instead of the normal
+/// reply: the protocol-level deviations of Intercept, plus timing.
+struct CommandAction : Intercept {
+    /// Wait this long before handling (stop() cuts the wait short).
+    std::chrono::milliseconds delay{0};
+    /// Never answer: read and discard until the client closes, the idle timeout or stop().
+    bool stall = false;
+};
+
 /// Settings beyond the infinity.pop3 constructor's; change them before start().
 struct ServerOptions {
     /// Address to listen on ("127.0.0.1", "::1", "0.0.0.0" for every IPv4 interface).
@@ -153,6 +162,14 @@ public:
     Handler onDelete;
     Handler onQuit;
     Handler onDisconnect;
+
+    /// Beyond the infinity.pop3 API: called before the greeting and each command (outside AUTH
+    /// exchanges) with the line as received; the action it returns can replace, delay, cut or
+    /// withhold the reply. For mock servers and fault injection.
+    std::function<CommandAction(Session&, const CommandContext&)> onCommand;
+    /// Called with each line received and sent (message bodies summarised; passwords and SASL
+    /// data shown as "****"), from the connection's thread.
+    std::function<void(const Session&, TraceDirection, std::string_view line)> onTrace;
 
 private:
     friend class ServerConnection;

@@ -8,6 +8,9 @@ namespace pop3 {
 /// The two status indicators of RFC 1939 §3.
 enum class Status { Ok, Err };
 
+/// Which way a traced protocol line went, seen from the side that traces it.
+enum class TraceDirection { sent, received };
+
 /// Extended response codes (RFC 2449 §8, RFC 3206, RFC 6856), without the brackets.
 namespace codes {
 inline constexpr std::string_view kInUse = "IN-USE";

@@ -41,6 +41,9 @@ public:
     /// `-ERR[ [CODE]][ text]\r\n`
     void err(std::string_view text, std::string_view code = {});
     void status(Status status, std::string_view text, std::string_view code = {});
+    /// Bytes exactly as given: only for deliberate deviations (a mock server's scripted
+    /// replies), never for normal replies.
+    void raw(std::string_view bytes) { _out.append(bytes); }
     /// A SASL continuation: `+ base64\r\n` (`+ \r\n` when empty, RFC 5034 §4).
     void continuation(std::string_view base64);
     /// One line of a multi-line body (LIST, UIDL, CAPA...), byte-stuffed. Must not contain CR

@@ -98,6 +98,14 @@ private:
     struct Body;
 
     void handleLine(const std::string& line);
+    void handleCommandLine(const std::string& line);
+    /// Asks the handler how to deviate for this command (or the greeting); `reply` produces
+    /// the normal reply.
+    void intercepted(std::string_view line, bool greeting, const std::function<void()>& reply);
+    /// Appends the next chunk of a message body; true once the body is complete.
+    bool pullBody(Body& body, std::string& out);
+    /// Traces each line of non-body output.
+    void traceSent(std::string_view sent);
     void handleCommand(const Command& command);
     void handleSaslLine(const std::string& line);
     void badCommand(std::string_view text);
@@ -138,6 +146,9 @@ private:
     std::vector<MessageInfo> _messages;
     std::deque<std::unique_ptr<Body>> _output;
     unsigned _badCommands = 0;
+    /// Octets still to send before an intercepted dropAfterBytes closes the connection.
+    std::optional<std::uint64_t> _cutRemaining;
+    std::uint64_t _bodyOctetsSent = 0;
     bool _tlsRequested = false;
     bool _closeRequested = false;
     bool _updated = false;

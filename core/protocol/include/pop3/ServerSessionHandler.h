@@ -2,10 +2,12 @@
 
 #include "pop3/Auth.h"
 #include "pop3/Command.h"
+#include "pop3/Response.h"
 
 #include <cstdint>
 #include <istream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +65,30 @@ struct LoginResult {
     std::vector<MessageInfo> messages;
 };
 
+/// A command (or the greeting) about to be handled, as ServerSessionHandler::intercept sees it.
+struct CommandContext {
+    /// The command line as received, without its line end; empty for the greeting.
+    std::string_view line;
+    bool greeting = false;
+    SessionState state = SessionState::Authorization;
+    bool tlsActive = false;
+    /// The logged-in user, empty before login.
+    std::string_view username;
+};
+
+/// How to deviate from the normal reply to one command: what mock servers and fault injection
+/// need. The default changes nothing.
+struct Intercept {
+    /// Sent instead of the normal reply, byte for byte; the command itself is not handled.
+    std::optional<std::string> replaceReply;
+    /// Sent right after the (normal or replaced) reply, e.g. lines injected after STLS's +OK.
+    std::string appendAfterReply;
+    /// Close the connection without any reply (nothing is updated).
+    bool dropBeforeReply = false;
+    /// Send only this many octets of the reply, then close.
+    std::optional<std::uint64_t> dropAfterBytes;
+};
+
 /// What a ServerSession asks of the storage behind it. pop3::Server adapts its on... handlers
 /// to this; tests implement it directly. A method that throws makes the session answer
 /// `-ERR [SYS/TEMP]` and report the failure through handlerFailed(); the session goes on.
@@ -87,6 +113,11 @@ public:
     virtual void ended(const std::vector<MessageInfo>& messages, bool updated) = 0;
     /// A method above threw while serving `command`.
     virtual void handlerFailed(std::string_view command, std::string_view what) = 0;
+    /// Called before the greeting and before each command line outside an AUTH exchange.
+    virtual Intercept intercept(const CommandContext&) { return {}; }
+    /// Each command line received and each line sent (message bodies summarised), with
+    /// passwords and SASL data replaced by "****".
+    virtual void trace(TraceDirection, std::string_view) {}
 };
 
 } // namespace pop3

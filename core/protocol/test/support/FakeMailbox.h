@@ -128,6 +128,29 @@ public:
         failures.emplace_back(command, what);
     }
 
+    Intercept intercept(const CommandContext& context) override {
+        contexts.push_back({std::string(context.line), context.greeting, context.state,
+                            context.tlsActive, std::string(context.username)});
+        return interceptor ? interceptor(context) : Intercept{};
+    }
+
+    void trace(TraceDirection direction, std::string_view line) override {
+        traced.push_back((direction == TraceDirection::sent ? "S: " : "C: ") + std::string(line));
+    }
+
+    /// What intercept() returns; unset: no deviation.
+    std::function<Intercept(const CommandContext&)> interceptor;
+    struct SeenContext {
+        std::string line;
+        bool greeting;
+        SessionState state;
+        bool tlsActive;
+        std::string username;
+    };
+    std::vector<SeenContext> contexts;
+    /// The trace, "C: " for received lines and "S: " for sent ones.
+    std::vector<std::string> traced;
+
 private:
     void maybeThrow(const std::string& method) {
         if (!throwIn[method])
