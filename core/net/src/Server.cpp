@@ -263,6 +263,7 @@ private:
         config.hostname = options.hostname;
         config.greeting = options.greeting;
         config.implementation = options.implementation;
+        config.extraCapabilities = options.extraCapabilities;
         config.userPass = options.userPass;
         config.apop = options.apop;
         config.saslMechanisms = options.saslMechanisms;

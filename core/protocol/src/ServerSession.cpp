@@ -114,10 +114,33 @@ void ServerSession::intercepted(std::string_view line, bool greeting,
     }
     if (intercept.replaceReply)
         writer().raw(*intercept.replaceReply);
+    else if (intercept.rewriteReply)
+        writer().raw(intercept.rewriteReply(replyBytes(reply)));
     else
         reply();
     if (!intercept.appendAfterReply.empty())
         writer().raw(intercept.appendAfterReply);
+    if (intercept.closeAfterReply)
+        close();
+}
+
+std::string ServerSession::replyBytes(const std::function<void()>& reply) {
+    // A fresh segment so that the reply does not join output queued before it.
+    _output.push_back(std::make_unique<Body>());
+    const std::size_t first = _output.size() - 1;
+    reply();
+    std::string bytes;
+    for (std::size_t i = first; i < _output.size(); ++i) {
+        Body& body = *_output[i];
+        if (!body.streamed) {
+            bytes += body.bytes;
+            continue;
+        }
+        while (pullBody(body, bytes) == BodyProgress::More) {
+        }
+    }
+    _output.erase(_output.begin() + static_cast<std::ptrdiff_t>(first), _output.end());
+    return bytes;
 }
 
 void ServerSession::feed(std::string_view bytes) {
@@ -386,6 +409,7 @@ std::vector<std::string> ServerSession::capabilities() const {
         lines.emplace_back("STLS");
     if (!_config.implementation.empty())
         lines.push_back("IMPLEMENTATION " + _config.implementation);
+    lines.insert(lines.end(), _config.extraCapabilities.begin(), _config.extraCapabilities.end());
     return lines;
 }
 
@@ -560,7 +584,15 @@ bool ServerSession::pullOutput(std::string& out, std::size_t budget) {
             out += body.bytes;
             _output.pop_front();
         } else {
-            finished = pullBody(body, out);
+            const BodyProgress progress = pullBody(body, out);
+            finished = progress != BodyProgress::More;
+            if (progress == BodyProgress::Failed) {
+                // The +OK is out; the only honest signal left is a body without terminator.
+                _output.clear();
+                close();
+            } else if (progress == BodyProgress::Done) {
+                _output.pop_front();
+            }
         }
         if (_cutRemaining) {
             const std::size_t added = out.size() - before;
@@ -587,7 +619,7 @@ bool ServerSession::pullOutput(std::string& out, std::size_t budget) {
     return out.size() > start;
 }
 
-bool ServerSession::pullBody(Body& body, std::string& out) {
+ServerSession::BodyProgress ServerSession::pullBody(Body& body, std::string& out) {
     std::string chunk;
     bool exhausted = false;
     if (body.content.stream) {
@@ -595,12 +627,8 @@ bool ServerSession::pullBody(Body& body, std::string& out) {
         std::istream& stream = *body.content.stream;
         stream.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
         chunk.resize(static_cast<std::size_t>(stream.gcount()));
-        if (stream.bad() || (stream.fail() && !stream.eof())) {
-            // The +OK is out; the only honest signal left is a body without terminator.
-            _output.clear();
-            close();
-            return true;
-        }
+        if (stream.bad() || (stream.fail() && !stream.eof()))
+            return BodyProgress::Failed;
         exhausted = stream.eof();
     } else {
         const std::string& text = body.content.text;
@@ -618,11 +646,10 @@ bool ServerSession::pullBody(Body& body, std::string& out) {
         chunk.swap(view);
     }
     body.encoder.encode(chunk, out);
-    if (exhausted) {
-        body.encoder.finish(out);
-        _output.pop_front();
-    }
-    return exhausted;
+    if (!exhausted)
+        return BodyProgress::More;
+    body.encoder.finish(out);
+    return BodyProgress::Done;
 }
 
 void ServerSession::traceSent(std::string_view sent) {

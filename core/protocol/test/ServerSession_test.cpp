@@ -1475,4 +1475,50 @@ TEST_F(ServerSessionTest, TraceMasksEverySaslLine) {
         EXPECT_EQ(line.find(encodeBase64("secret")), std::string::npos) << line;
 }
 
+TEST_F(ServerSessionTest, InterceptRewritesTheWholeReplyBodyIncluded) {
+    mailbox.streamed = true;
+    mailbox.interceptor = [](const CommandContext& context) {
+        Intercept intercept;
+        if (context.line == "RETR 2")
+            intercept.rewriteReply = [](std::string reply) {
+                std::string lf;
+                for (char c : reply) {
+                    if (c != '\r')
+                        lf += c;
+                }
+                return lf;
+            };
+        return intercept;
+    };
+    logIn();
+    std::string expected =
+        "+OK " + std::to_string(kSize2) + " octets\r\n" + std::string(kMessage2OnTheWire);
+    expected.erase(std::remove(expected.begin(), expected.end(), '\r'), expected.end());
+    EXPECT_EQ(send("RETR 2\r\n"), expected);
+    EXPECT_EQ(send("NOOP\r\n"), "+OK\r\n") << "the session goes on normally";
+}
+
+TEST_F(ServerSessionTest, InterceptCloseAfterReplySendsTheReplyThenCloses) {
+    mailbox.interceptor = [](const CommandContext& context) {
+        Intercept intercept;
+        intercept.closeAfterReply = context.line == "NOOP";
+        return intercept;
+    };
+    logIn();
+    EXPECT_EQ(send("NOOP\r\n"), "+OK\r\n");
+    EXPECT_TRUE(session->closeRequested());
+}
+
+TEST_F(ServerSessionTest, ExtraCapabilitiesAreListedLastInEveryState) {
+    config.extraCapabilities = {"LOGIN-DELAY 900", "EXPIRE NEVER"};
+    start();
+    const std::vector<std::string> before = bodyLines(send("CAPA\r\n"));
+    ASSERT_GE(before.size(), 2u);
+    EXPECT_EQ(before[before.size() - 2], "LOGIN-DELAY 900");
+    EXPECT_EQ(before.back(), "EXPIRE NEVER");
+    send("USER alice\r\n");
+    send("PASS secret\r\n");
+    EXPECT_EQ(bodyLines(send("CAPA\r\n")).back(), "EXPIRE NEVER");
+}
+
 } // namespace

@@ -94,6 +94,8 @@ struct ServerOptions {
     std::string hostname = "localhost";
     std::string greeting = "POP3 server ready";
     std::string implementation = "pop3-conform";
+    /// Further CAPA lines, listed last (e.g. "LOGIN-DELAY 900", "EXPIRE NEVER").
+    std::vector<std::string> extraCapabilities;
     bool apop = true;
     bool userPass = true;
     std::vector<std::string> saslMechanisms = {"CRAM-MD5", "PLAIN", "LOGIN"};

@@ -26,6 +26,8 @@ struct ServerSessionConfig {
     std::string greeting = "POP3 server ready";
     /// IMPLEMENTATION capability (RFC 2449 §6.9); empty to leave it out.
     std::string implementation = "pop3-conform";
+    /// Further CAPA lines, listed last in every state (e.g. "LOGIN-DELAY 900", "EXPIRE NEVER").
+    std::vector<std::string> extraCapabilities;
     /// USER/PASS (RFC 1939 §7).
     bool userPass = true;
     /// APOP (RFC 1939 §7): puts a timestamp in the greeting.
@@ -102,8 +104,11 @@ private:
     /// Asks the handler how to deviate for this command (or the greeting); `reply` produces
     /// the normal reply.
     void intercepted(std::string_view line, bool greeting, const std::function<void()>& reply);
-    /// Appends the next chunk of a message body; true once the body is complete.
-    bool pullBody(Body& body, std::string& out);
+    enum class BodyProgress { More, Done, Failed };
+    /// Appends the next chunk of a message body (and the terminator once it is complete).
+    BodyProgress pullBody(Body& body, std::string& out);
+    /// Runs `reply` and returns the bytes it would send, bodies included, instead of queueing.
+    std::string replyBytes(const std::function<void()>& reply);
     /// Traces each line of non-body output.
     void traceSent(std::string_view sent);
     void handleCommand(const Command& command);

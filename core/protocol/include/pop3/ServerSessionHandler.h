@@ -5,6 +5,7 @@
 #include "pop3/Response.h"
 
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <memory>
 #include <optional>
@@ -87,6 +88,11 @@ struct Intercept {
     bool dropBeforeReply = false;
     /// Send only this many octets of the reply, then close.
     std::optional<std::uint64_t> dropAfterBytes;
+    /// Close once the reply is sent (nothing is updated unless the command was QUIT).
+    bool closeAfterReply = false;
+    /// Rewrites the normal reply's bytes (message bodies included) before they are sent; the
+    /// command itself is handled normally. For faults that bend the wire format.
+    std::function<std::string(std::string reply)> rewriteReply;
 };
 
 /// What a ServerSession asks of the storage behind it. pop3::Server adapts its on... handlers
