@@ -294,6 +294,7 @@ private:
             if (_core->tlsRequested()) {
                 startTls(plain);
                 _core->tlsStarted();
+                flush();
             }
         }
     }

@@ -122,6 +122,9 @@ void ServerSession::intercepted(std::string_view line, bool greeting,
         writer().raw(intercept.appendAfterReply);
     if (intercept.closeAfterReply)
         close();
+    if (intercept.discardRestOfInput)
+        _framer.discardBuffered();
+    _keepInputAfterStls = intercept.keepInputAfterStls;
 }
 
 std::string ServerSession::replyBytes(const std::function<void()>& reply) {
@@ -164,7 +167,7 @@ void ServerSession::feed(std::string_view bytes) {
         }
         handleLine(line->text);
     }
-    if (_tlsRequested)
+    if (_tlsRequested && !_keepInputAfterStls)
         _framer.discardBuffered(); // RFC 2595 §4: nothing sent before the handshake counts
 }
 
@@ -391,7 +394,12 @@ void ServerSession::doStls() {
 void ServerSession::tlsStarted() {
     _tlsRequested = false;
     _config.tlsActive = true;
-    _framer.discardBuffered();
+    if (!_keepInputAfterStls) {
+        _framer.discardBuffered();
+        return;
+    }
+    _keepInputAfterStls = false;
+    feed({}); // the injected commands, now answered inside TLS
 }
 
 std::vector<std::string> ServerSession::capabilities() const {

@@ -1521,4 +1521,27 @@ TEST_F(ServerSessionTest, ExtraCapabilitiesAreListedLastInEveryState) {
     EXPECT_EQ(bodyLines(send("CAPA\r\n")).back(), "EXPIRE NEVER");
 }
 
+TEST_F(ServerSessionTest, InterceptCanIgnorePipelinedCommands) {
+    mailbox.interceptor = [](const CommandContext&) {
+        Intercept intercept;
+        intercept.discardRestOfInput = true;
+        return intercept;
+    };
+    logIn();
+    EXPECT_EQ(send("NOOP\r\nNOOP\r\nNOOP\r\n"), "+OK\r\n");
+}
+
+TEST_F(ServerSessionTest, InterceptCanAnswerCommandsInjectedAfterStlsInsideTls) {
+    config.tlsAvailable = true;
+    mailbox.interceptor = [](const CommandContext& context) {
+        Intercept intercept;
+        intercept.keepInputAfterStls = context.line == "STLS";
+        return intercept;
+    };
+    start();
+    EXPECT_EQ(send("STLS\r\nNOOP\r\n"), "+OK Begin TLS negotiation\r\n");
+    session->tlsStarted();
+    EXPECT_EQ(pull(), "-ERR NOOP is not valid in this state\r\n") << "answered inside TLS";
+}
+
 } // namespace

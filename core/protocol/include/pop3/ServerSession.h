@@ -154,6 +154,7 @@ private:
     /// Octets still to send before an intercepted dropAfterBytes closes the connection.
     std::optional<std::uint64_t> _cutRemaining;
     std::uint64_t _bodyOctetsSent = 0;
+    bool _keepInputAfterStls = false;
     bool _tlsRequested = false;
     bool _closeRequested = false;
     bool _updated = false;

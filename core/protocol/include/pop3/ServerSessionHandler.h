@@ -90,6 +90,11 @@ struct Intercept {
     std::optional<std::uint64_t> dropAfterBytes;
     /// Close once the reply is sent (nothing is updated unless the command was QUIT).
     bool closeAfterReply = false;
+    /// Throw away the rest of the bytes received with this command (pipelining ignored).
+    bool discardRestOfInput = false;
+    /// For STLS: keep commands pipelined after it and answer them inside TLS (the
+    /// CVE-2011-0411 flaw), instead of discarding them.
+    bool keepInputAfterStls = false;
     /// Rewrites the normal reply's bytes (message bodies included) before they are sent; the
     /// command itself is handled normally. For faults that bend the wire format.
     std::function<std::string(std::string reply)> rewriteReply;
