@@ -1,0 +1,723 @@
+#include "pop3/mock/MockServer.h"
+
+#include "pop3/Errors.h"
+#include "pop3/Message.h"
+#include "pop3/ResponseWriter.h"
+#include "pop3/SelfSignedCertificate.h"
+#include "pop3/Server.h"
+#include "pop3/mock/RuleMatcher.h"
+
+#include <Poco/DirectoryIterator.h>
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/MD5Engine.h>
+#include <Poco/Path.h>
+#include <Poco/String.h>
+#include <Poco/TemporaryFile.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+namespace pop3::mock {
+
+namespace {
+
+/// One message as the store holds it: declared (a MessageRef) or a Maildir file.
+struct StoredMessage {
+    MessageInfo info;
+    std::optional<MessageRef> ref;
+    std::string path;
+};
+
+struct UserStore {
+    std::vector<StoredMessage> messages;
+    std::optional<std::chrono::steady_clock::time_point> lastLogin;
+};
+
+/// What the mock tracks per connection, beside what pop3::Server tracks.
+struct SessionData {
+    std::unique_ptr<RuleMatcher> matcher;
+    std::uint64_t recordId = 0;
+    /// The user named by USER or APOP, for rules, even before the login succeeds.
+    std::string ruleUser;
+    /// Messages (ids) this session marked deleted.
+    std::set<std::uint64_t> marked;
+    bool skipUpdate = false;
+    bool deleteNow = false;
+};
+
+std::string upper(std::string_view text) {
+    return Poco::toUpper(std::string(text));
+}
+
+std::pair<std::string, std::string> splitCommand(std::string_view line) {
+    const std::size_t space = line.find(' ');
+    if (space == std::string_view::npos)
+        return {upper(line), {}};
+    return {upper(line.substr(0, space)), std::string(line.substr(space + 1))};
+}
+
+/// The Maildir unique-id of a file: its name up to the flags (":2,S"), or an MD5 of it when
+/// that does not fit RFC 1939 §7.
+std::string maildirUid(const std::string& fileName) {
+    const std::string base = fileName.substr(0, fileName.find(':'));
+    const bool valid =
+        !base.empty() && base.size() <= limits::kMaxUniqueIdLength &&
+        std::all_of(base.begin(), base.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+    if (valid)
+        return base;
+    Poco::MD5Engine md5;
+    md5.update(base);
+    return Poco::DigestEngine::digestToHex(md5.digest());
+}
+
+std::vector<StoredMessage> readMaildir(const std::string& folder) {
+    std::vector<Poco::Path> files;
+    for (const char* sub : {"new", "cur"}) {
+        const Poco::Path dir(Poco::Path::forDirectory(folder), sub);
+        if (!Poco::File(dir).exists())
+            continue;
+        for (Poco::DirectoryIterator it(dir), end; it != end; ++it) {
+            if (it->isFile() && !it->isHidden())
+                files.push_back(it.path());
+        }
+    }
+    std::sort(files.begin(), files.end(), [](const Poco::Path& a, const Poco::Path& b) {
+        return a.getFileName() < b.getFileName();
+    });
+    std::vector<StoredMessage> messages;
+    std::uint64_t position = 0;
+    for (const Poco::Path& file : files) {
+        Poco::FileInputStream in(file.toString());
+        MessageMeter meter;
+        char buffer[64 * 1024];
+        while (in.read(buffer, sizeof buffer) || in.gcount() > 0)
+            meter.feed(std::string_view(buffer, static_cast<std::size_t>(in.gcount())));
+        StoredMessage message;
+        message.info = {++position, maildirUid(file.getFileName()), meter.finish().octets, false};
+        message.path = file.toString();
+        messages.push_back(std::move(message));
+    }
+    return messages;
+}
+
+// Rewrites for the wire-format faults. Each takes the reply the session produced.
+
+std::string withLfLineEnds(std::string reply) {
+    std::string out;
+    out.reserve(reply.size());
+    for (std::size_t i = 0; i < reply.size(); ++i) {
+        if (reply[i] == '\r' && i + 1 < reply.size() && reply[i + 1] == '\n')
+            continue;
+        out += reply[i];
+    }
+    return out;
+}
+
+/// Undoes the byte-stuffing of a multi-line reply's body, terminator kept.
+std::string withoutByteStuffing(std::string reply) {
+    std::string out;
+    std::size_t pos = 0;
+    bool first = true;
+    while (pos < reply.size()) {
+        std::size_t end = reply.find("\r\n", pos);
+        end = end == std::string::npos ? reply.size() : end + 2;
+        std::string_view line(reply.data() + pos, end - pos);
+        if (!first && line.size() > 3 && line.substr(0, 2) == "..")
+            line.remove_prefix(1);
+        out.append(line);
+        first = false;
+        pos = end;
+    }
+    return out;
+}
+
+std::string withoutTerminator(std::string reply) {
+    if (reply.rfind("+OK", 0) == 0 && reply.size() >= 5 &&
+        reply.compare(reply.size() - 5, 5, "\r\n.\r\n") == 0)
+        reply.resize(reply.size() - 3);
+    return reply;
+}
+
+std::string withLongStatusLine(std::string reply) {
+    const std::size_t end = reply.find("\r\n");
+    if (end != std::string::npos && end + 2 < 600)
+        reply.insert(end, 600 - (end + 2), ' ');
+    return reply;
+}
+
+std::string withoutResponseCodes(std::string reply) {
+    if (reply.rfind("-ERR [", 0) == 0) {
+        const std::size_t close = reply.find("] ");
+        if (close != std::string::npos && close < reply.find("\r\n"))
+            reply.erase(5, close - 5 + 2);
+    }
+    return reply;
+}
+
+/// Applies `change(number, value)` to every "n value" line of a listing reply (the status
+/// line of a single-message reply included).
+std::string mapListing(std::string reply,
+                       const std::function<std::string(std::size_t index, std::string)>& change) {
+    std::string out;
+    std::size_t pos = 0;
+    std::size_t index = 0;
+    bool first = true;
+    while (pos < reply.size()) {
+        std::size_t end = reply.find("\r\n", pos);
+        end = end == std::string::npos ? reply.size() : end + 2;
+        std::string line = reply.substr(pos, end - pos);
+        pos = end;
+        std::string body = line.substr(0, line.size() - 2);
+        const bool single = first && body.rfind("+OK ", 0) == 0 &&
+                            body.find(' ', 4) != std::string::npos &&
+                            std::isdigit(static_cast<unsigned char>(body[4]));
+        const bool entry = !first && body != "." && body.find(' ') != std::string::npos;
+        if (single || entry) {
+            const std::size_t space = body.rfind(' ');
+            body = body.substr(0, space + 1) + change(index++, body.substr(space + 1));
+            line = body + "\r\n";
+        }
+        out += line;
+        first = false;
+    }
+    return out;
+}
+
+std::string plusOne(std::size_t, std::string value) {
+    return std::to_string(std::stoull(value) + 1);
+}
+
+} // namespace
+
+struct MockServer::State {
+    const Scenario& scenario;
+    MockServerOptions options;
+    std::string address;
+    std::string certFile;
+    std::string keyFile;
+    std::unique_ptr<Poco::TemporaryFile> certDir;
+    std::unique_ptr<Server> plain;
+    std::unique_ptr<Server> implicit;
+    Recording recording;
+    RuleMatcher greetingMatcher;
+    std::atomic<std::uint64_t> connections{0};
+    std::atomic<std::uint64_t> nextRecordId{0};
+
+    mutable std::mutex mutex;
+    std::map<std::string, UserStore> users;
+    std::unordered_map<const Session*, SessionData> sessions;
+
+    State(const Scenario& s, MockServerOptions o)
+        : scenario(s), options(std::move(o)), greetingMatcher(s.rules) {}
+
+    SessionData& data(const Session& session) {
+        std::lock_guard<std::mutex> lock(mutex);
+        auto [it, created] = sessions.try_emplace(&session);
+        if (created) {
+            it->second.matcher = std::make_unique<RuleMatcher>(scenario.rules);
+            it->second.recordId = ++nextRecordId;
+        }
+        return it->second;
+    }
+
+    void loadMailboxes() {
+        for (const Mailbox& mailbox : scenario.mailboxes) {
+            UserStore store;
+            if (mailbox.maildir) {
+                try {
+                    store.messages = readMaildir(*mailbox.maildir);
+                } catch (const Poco::Exception& e) {
+                    throw UsageError("cannot read the Maildir '" + *mailbox.maildir +
+                                     "': " + e.displayText());
+                }
+            } else {
+                for (const MessageRef& ref : mailbox.messageRefs()) {
+                    StoredMessage message;
+                    message.info = ref.info();
+                    message.ref = ref;
+                    store.messages.push_back(std::move(message));
+                }
+            }
+            users[mailbox.user] = std::move(store);
+        }
+    }
+
+    StoredMessage* find(const std::string& user, std::uint64_t id) {
+        auto it = users.find(user);
+        if (it == users.end())
+            return nullptr;
+        for (StoredMessage& message : it->second.messages) {
+            if (message.info.id == id)
+                return &message;
+        }
+        return nullptr;
+    }
+
+    std::string textOf(const StoredMessage& message) {
+        if (message.ref)
+            return message.ref->text();
+        Poco::FileInputStream in(message.path);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }
+
+    void removeMessages(const std::string& user, const std::set<std::uint64_t>& ids,
+                        RecordedSession* record) {
+        auto it = users.find(user);
+        if (it == users.end())
+            return;
+        auto& messages = it->second.messages;
+        for (auto message = messages.begin(); message != messages.end();) {
+            if (ids.count(message->info.id) == 0) {
+                ++message;
+                continue;
+            }
+            if (!message->path.empty())
+                Poco::File(message->path).remove(); // one unlink: atomic per message
+            if (record) {
+                record->deletedPositions.push_back(message->info.id);
+                record->deletedUids.push_back(message->info.uid);
+            }
+            message = messages.erase(message);
+        }
+    }
+
+    void login(Session& session) {
+        const ServerSpec& spec = scenario.server;
+        const bool plaintextMethod = session.authMethod == AuthMethod::UserPass ||
+                                     session.authMethod == AuthMethod::SaslPlain ||
+                                     session.authMethod == AuthMethod::SaslLogin;
+        SessionData& sd = data(session);
+        recording.updateSession(sd.recordId, [&](RecordedSession& record) {
+            record.plaintextPassword =
+                record.plaintextPassword || (plaintextMethod && !session.secure);
+        });
+        const Mailbox* mailbox = scenario.findMailbox(session.username);
+        bool ok = spec.auth.acceptAnyPassword;
+        if (!ok && mailbox) {
+            const std::optional<std::string> secret = mailbox->effectiveSecret();
+            ok = (mailbox->password && session.checkSecret(*mailbox->password)) ||
+                 (secret && session.checkSecret(*secret));
+        }
+        if (!ok)
+            return;
+        std::lock_guard<std::mutex> lock(mutex);
+        UserStore& store = users[session.username];
+        const auto now = std::chrono::steady_clock::now();
+        if (spec.limits.loginDelay && store.lastLogin &&
+            now - *store.lastLogin < *spec.limits.loginDelay) {
+            session.refusal = LoginStatus::LoginDelay;
+            return;
+        }
+        store.lastLogin = now;
+        session.authenticated = true;
+        for (const StoredMessage& message : store.messages)
+            session.items.push_back(message.info);
+        recording.updateSession(sd.recordId, [&](RecordedSession& record) {
+            record.user = session.username;
+            record.loggedIn = true;
+        });
+    }
+
+    CommandAction onCommand(Session& session, const CommandContext& context) {
+        SessionData& sd = data(session);
+        CommandAction action;
+        const Rule* rule = nullptr;
+        std::string keyword;
+        std::string arguments;
+        if (context.greeting) {
+            rule = greetingMatcher.onGreeting(++connections);
+        } else {
+            std::tie(keyword, arguments) = splitCommand(context.line);
+            if ((keyword == "USER" || keyword == "APOP") && !arguments.empty())
+                sd.ruleUser = arguments.substr(0, arguments.find(' '));
+            if (keyword == "QUIT")
+                recording.updateSession(sd.recordId, [](RecordedSession& r) { r.quit = true; });
+            rule = sd.matcher->onCommand(keyword, arguments, sd.ruleUser);
+        }
+        if (!rule)
+            return capabilityOverride(keyword, context);
+        if (rule->delay)
+            action.delay = *rule->delay;
+        action.stall = rule->stall;
+        if (rule->reply)
+            action.replaceReply = *rule->reply;
+        if (rule->append)
+            action.appendAfterReply = *rule->append;
+        if (rule->drop) {
+            switch (rule->drop->when) {
+            case DropAction::When::BeforeReply:
+                action.dropBeforeReply = true;
+                break;
+            case DropAction::When::AfterBytes:
+                action.dropAfterBytes = rule->drop->afterBytes;
+                break;
+            case DropAction::When::AfterReply:
+                action.closeAfterReply = true;
+                break;
+            }
+        }
+        if (!rule->reply && !rule->fault) {
+            const CommandAction capa = capabilityOverride(keyword, context);
+            if (capa.replaceReply)
+                action.replaceReply = capa.replaceReply;
+        }
+        if (rule->fault)
+            applyFault(*rule->fault, keyword, arguments, session, sd, action);
+        return action;
+    }
+
+    /// The scenario's CAPA list for the session's state, if it declares one.
+    CommandAction capabilityOverride(const std::string& keyword, const CommandContext& context) {
+        CommandAction action;
+        if (keyword != "CAPA")
+            return action;
+        const std::vector<std::string>* lines = scenario.server.capabilities.forState(
+            context.tlsActive, context.state == SessionState::Transaction);
+        if (!lines)
+            return action;
+        std::string reply = "+OK Capability list follows\r\n";
+        for (const std::string& line : *lines)
+            reply += line + "\r\n";
+        action.replaceReply = reply + ".\r\n";
+        return action;
+    }
+
+    static std::optional<std::uint64_t> number(const std::string& arguments) {
+        try {
+            return std::stoull(arguments.substr(0, arguments.find(' ')));
+        } catch (const std::exception&) {
+            return std::nullopt;
+        }
+    }
+
+    /// A copy of the stored message behind message number `n` of the session (counting marked
+    /// ones).
+    std::optional<StoredMessage> messageAt(Session& session, std::optional<std::uint64_t> n) {
+        if (!n || *n == 0 || *n > session.items.size())
+            return std::nullopt;
+        std::lock_guard<std::mutex> lock(mutex);
+        const StoredMessage* message = find(session.username, session.items[*n - 1].id);
+        return message ? std::optional<StoredMessage>(*message) : std::nullopt;
+    }
+
+    void applyFault(Fault fault, const std::string& keyword, const std::string& arguments,
+                    Session& session, SessionData& sd, CommandAction& action) {
+        switch (fault) {
+        case Fault::NoByteStuffing:
+            action.rewriteReply = withoutByteStuffing;
+            return;
+        case Fault::NoTerminator:
+            action.rewriteReply = withoutTerminator;
+            return;
+        case Fault::LfLineEnds:
+            action.rewriteReply = withLfLineEnds;
+            return;
+        case Fault::LongResponseLine:
+            action.rewriteReply = withLongStatusLine;
+            return;
+        case Fault::NoResponseCodes:
+            action.rewriteReply = withoutResponseCodes;
+            return;
+        case Fault::WrongSize:
+            if (keyword == "STAT")
+                action.rewriteReply = [](std::string reply) {
+                    // "+OK n m": one octet more per message.
+                    const std::size_t a = reply.find(' ') + 1, b = reply.find(' ', a) + 1;
+                    const std::uint64_t count = std::stoull(reply.substr(a, b - a - 1));
+                    const std::size_t end = reply.find("\r\n");
+                    const std::uint64_t octets = std::stoull(reply.substr(b, end - b));
+                    return reply.substr(0, b) + std::to_string(octets + count) + reply.substr(end);
+                };
+            else
+                action.rewriteReply = [](std::string reply) { return mapListing(reply, plusOne); };
+            return;
+        case Fault::WrongCount:
+            action.rewriteReply = [](std::string reply) {
+                const std::size_t a = reply.find(' ') + 1, b = reply.find(' ', a);
+                return reply.substr(0, a) +
+                       std::to_string(std::stoull(reply.substr(a, b - a)) + 1) + reply.substr(b);
+            };
+            return;
+        case Fault::DuplicateUidl:
+            action.rewriteReply = [](std::string reply) {
+                std::string firstUid;
+                return mapListing(reply, [&](std::size_t index, std::string uid) {
+                    if (index == 0)
+                        firstUid = uid;
+                    return index == 1 ? firstUid : uid;
+                });
+            };
+            return;
+        case Fault::UidlWithSpace:
+            action.rewriteReply = [](std::string reply) {
+                return mapListing(reply, [](std::size_t, std::string uid) { return "x " + uid; });
+            };
+            return;
+        case Fault::UidlTooLong:
+            action.rewriteReply = [](std::string reply) {
+                return mapListing(reply, [](std::size_t, std::string uid) {
+                    uid.resize(limits::kMaxUniqueIdLength + 1, 'x');
+                    return uid;
+                });
+            };
+            return;
+        case Fault::UnstableUidl: {
+            const std::string suffix = "-" + std::to_string(sd.recordId);
+            action.rewriteReply = [suffix](std::string reply) {
+                return mapListing(reply,
+                                  [&](std::size_t, std::string uid) { return uid + suffix; });
+            };
+            return;
+        }
+        case Fault::CapaMissing:
+            action.replaceReply = "-ERR unknown command\r\n";
+            return;
+        case Fault::StlsWithoutTls:
+            action.replaceReply = "+OK Begin TLS negotiation\r\n";
+            return;
+        case Fault::StlsInjectedLines:
+            action.appendAfterReply = "+OK injected\r\n";
+            return;
+        case Fault::StlsCommandInjection:
+            action.keepInputAfterStls = true;
+            return;
+        case Fault::IgnorePipelining:
+            action.discardRestOfInput = true;
+            return;
+        case Fault::QuitWithoutUpdate:
+            sd.skipUpdate = true;
+            return;
+        case Fault::DeleteWithoutQuit:
+            sd.deleteNow = true;
+            return;
+        case Fault::RsetKeepsMarks:
+            action.replaceReply = "+OK\r\n";
+            return;
+        case Fault::TopIgnoresLines:
+        case Fault::DeletedStillAccessible:
+            if (const std::optional<StoredMessage> message =
+                    messageAt(session, number(arguments))) {
+                if (keyword == "DELE") {
+                    if (sd.marked.count(message->info.id))
+                        action.replaceReply = "+OK Message deleted\r\n";
+                    return;
+                }
+                if (fault == Fault::DeletedStillAccessible && !sd.marked.count(message->info.id))
+                    return;
+                std::string reply = "+OK " + std::to_string(message->info.size) + " octets\r\n";
+                MultilineEncoder encoder;
+                encoder.encode(textOf(*message), reply);
+                encoder.finish(reply);
+                action.replaceReply = reply;
+            }
+            return;
+        case Fault::DeletedStillListed:
+            action.replaceReply = listingIgnoringMarks(keyword, arguments, session);
+            return;
+        }
+    }
+
+    /// STAT, LIST or UIDL as if no message had been marked deleted.
+    std::string listingIgnoringMarks(const std::string& keyword, const std::string& arguments,
+                                     Session& session) {
+        const std::vector<MessageInfo>& items = session.items;
+        if (keyword == "STAT") {
+            std::uint64_t octets = 0;
+            for (const MessageInfo& item : items)
+                octets += item.size;
+            return "+OK " + std::to_string(items.size()) + " " + std::to_string(octets) + "\r\n";
+        }
+        auto entry = [&](std::size_t i) {
+            return std::to_string(i + 1) + " " +
+                   (keyword == "UIDL" ? items[i].uid : std::to_string(items[i].size));
+        };
+        if (const auto n = number(arguments)) {
+            if (*n == 0 || *n > items.size())
+                return "-ERR No such message\r\n";
+            return "+OK " + entry(*n - 1) + "\r\n";
+        }
+        std::string reply = "+OK\r\n";
+        for (std::size_t i = 0; i < items.size(); ++i)
+            reply += entry(i) + "\r\n";
+        return reply + ".\r\n";
+    }
+
+    std::unique_ptr<Server> makeServer(bool implicitTls, std::uint16_t port) {
+        const ServerSpec& spec = scenario.server;
+        const bool ssl = spec.tls.mode != TlsMode::None;
+        auto server = std::make_unique<Server>(
+            ssl, false, port, spec.limits.maxConnections.value_or(100),
+            spec.limits.poolSize.value_or(spec.limits.maxConnections.value_or(100)),
+            static_cast<TlsProtocol>(spec.tls.minProtocol.value_or(TlsVersion::tls1_2)),
+            static_cast<TlsProtocol>(spec.tls.maxProtocol.value_or(TlsVersion::tls1_3)));
+        ServerOptions& options = server->options();
+        options.address = address;
+        options.implicitTls = implicitTls;
+        if (spec.hostname)
+            options.hostname = *spec.hostname;
+        if (spec.greeting)
+            options.greeting = *spec.greeting;
+        options.apop = spec.apopTimestamp.value_or(true) && spec.auth.apop.value_or(true);
+        options.userPass = spec.auth.userPass.value_or(true);
+        if (spec.auth.mechanisms)
+            options.saslMechanisms = *spec.auth.mechanisms;
+        options.refusePlaintextLoginWithoutTls =
+            spec.auth.refusePlaintextLoginWithoutTls.value_or(false);
+        options.exclusiveMailboxLock = spec.mailboxLock.value_or(true);
+        if (spec.limits.idleTimeout)
+            options.idleTimeout = *spec.limits.idleTimeout;
+        if (spec.limits.maxCommandLine)
+            options.maxCommandLine = *spec.limits.maxCommandLine;
+        if (spec.limits.maxBadCommands)
+            options.maxBadCommands = *spec.limits.maxBadCommands;
+        if (spec.limits.loginDelay)
+            options.extraCapabilities.push_back("LOGIN-DELAY " +
+                                                std::to_string(spec.limits.loginDelay->count()));
+        if (ssl)
+            server->setCertificate(certFile, keyFile);
+
+        server->onLogin = [this](Session& session) { login(session); };
+        server->onRetrieve = [this](Session& session) {
+            std::lock_guard<std::mutex> lock(mutex);
+            const StoredMessage* message = find(session.username, session.item.id);
+            if (!message)
+                throw std::runtime_error("message " + session.item.uid + " is gone");
+            if (message->ref)
+                session.item.msg = message->ref->text();
+            else
+                session.item.stream = std::make_shared<Poco::FileInputStream>(message->path);
+        };
+        server->onDelete = [this](Session& session) {
+            SessionData& sd = data(session);
+            session.item.deleted = true;
+            sd.marked.insert(session.item.id);
+            if (sd.deleteNow) {
+                sd.deleteNow = false;
+                std::lock_guard<std::mutex> lock(mutex);
+                removeMessages(session.username, {session.item.id}, nullptr);
+            }
+        };
+        server->onQuit = [this](Session& session) {
+            SessionData& sd = data(session);
+            if (sd.skipUpdate)
+                return;
+            std::set<std::uint64_t> doomed;
+            for (const MessageInfo& item : session.items) {
+                if (item.deleted)
+                    doomed.insert(item.id);
+            }
+            std::lock_guard<std::mutex> lock(mutex);
+            recording.updateSession(sd.recordId, [&](RecordedSession& record) {
+                removeMessages(session.username, doomed, &record);
+            });
+        };
+        server->onDisconnect = [this](Session& session) {
+            std::lock_guard<std::mutex> lock(mutex);
+            sessions.erase(&session);
+        };
+        server->onCommand = [this](Session& session, const CommandContext& context) {
+            return onCommand(session, context);
+        };
+        server->onTrace = [this](const Session& session, TraceDirection direction,
+                                 std::string_view line) {
+            recording.addLine({data(session).recordId, direction, std::string(line),
+                               std::chrono::system_clock::now()});
+        };
+        return server;
+    }
+};
+
+MockServer::MockServer(const Scenario& scenario, MockServerOptions options)
+    : _state(std::make_unique<State>(scenario, std::move(options))) {
+    State& s = *_state;
+    s.address = s.options.address.value_or(scenario.server.address.value_or("127.0.0.1"));
+    s.loadMailboxes();
+    const TlsSpec& tls = scenario.server.tls;
+    if (tls.mode == TlsMode::None)
+        return;
+    if (tls.certificate && !tls.certificate->generate) {
+        s.certFile = tls.certificate->certFile;
+        s.keyFile = tls.certificate->keyFile;
+        return;
+    }
+    std::string dir;
+    if (s.options.certificateDir) {
+        dir = *s.options.certificateDir;
+    } else {
+        s.certDir = std::make_unique<Poco::TemporaryFile>();
+        dir = s.certDir->path();
+    }
+    const CertificateFiles files =
+        generateSelfSignedCertificate(scenario.server.hostname.value_or("localhost"), dir);
+    s.certFile = files.certFile;
+    s.keyFile = files.keyFile;
+}
+
+MockServer::~MockServer() {
+    stop();
+}
+
+void MockServer::start() {
+    State& s = *_state;
+    const TlsMode mode = s.scenario.server.tls.mode;
+    const std::uint16_t port = s.options.port.value_or(s.scenario.server.port.value_or(0));
+    if (mode != TlsMode::Implicit) {
+        s.plain = s.makeServer(false, port);
+        s.plain->start();
+    }
+    if (mode != TlsMode::None) {
+        const std::uint16_t tlsPort =
+            s.options.tlsPort.value_or(mode == TlsMode::Implicit ? port : 0);
+        s.implicit = s.makeServer(true, tlsPort);
+        s.implicit->start();
+    }
+}
+
+void MockServer::stop() {
+    if (_state->plain)
+        _state->plain->stop();
+    if (_state->implicit)
+        _state->implicit->stop();
+}
+
+std::optional<std::uint16_t> MockServer::port() const {
+    if (!_state->plain)
+        return std::nullopt;
+    return _state->plain->port();
+}
+
+std::optional<std::uint16_t> MockServer::tlsPort() const {
+    if (!_state->implicit)
+        return std::nullopt;
+    return _state->implicit->port();
+}
+
+const std::string& MockServer::certificateFile() const {
+    return _state->certFile;
+}
+
+const std::string& MockServer::address() const {
+    return _state->address;
+}
+
+Recording& MockServer::recording() {
+    return _state->recording;
+}
+
+std::vector<MessageInfo> MockServer::mailbox(const std::string& user) const {
+    std::lock_guard<std::mutex> lock(_state->mutex);
+    std::vector<MessageInfo> infos;
+    const auto it = _state->users.find(user);
+    if (it != _state->users.end()) {
+        for (const StoredMessage& message : it->second.messages)
+            infos.push_back(message.info);
+    }
+    return infos;
+}
+
+} // namespace pop3::mock

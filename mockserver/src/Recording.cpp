@@ -1,0 +1,64 @@
+#include "pop3/mock/Recording.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace pop3::mock {
+
+namespace {
+
+/// How the server records a SASL client line (not a command).
+constexpr const char* kMaskedSaslLine = "****";
+
+} // namespace
+
+void Recording::addLine(RecordedLine line) {
+    std::lock_guard<std::mutex> lock(_mutex);
+    _lines.push_back(std::move(line));
+}
+
+std::vector<RecordedLine> Recording::lines() const {
+    std::lock_guard<std::mutex> lock(_mutex);
+    return _lines;
+}
+
+std::vector<RecordedSession> Recording::sessions() const {
+    std::lock_guard<std::mutex> lock(_mutex);
+    return _sessions;
+}
+
+std::vector<std::string> Recording::commands() const {
+    std::lock_guard<std::mutex> lock(_mutex);
+    std::vector<std::string> keywords;
+    for (const RecordedLine& recorded : _lines) {
+        if (recorded.direction != TraceDirection::received || recorded.line == kMaskedSaslLine)
+            continue;
+        const std::string& line = recorded.line;
+        const std::size_t start = line.find_first_not_of(' ');
+        if (start == std::string::npos)
+            continue;
+        std::string keyword = line.substr(start, line.find(' ', start) - start);
+        std::transform(keyword.begin(), keyword.end(), keyword.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+        keywords.push_back(std::move(keyword));
+    }
+    return keywords;
+}
+
+void Recording::clear() {
+    std::lock_guard<std::mutex> lock(_mutex);
+    _lines.clear();
+    _sessions.clear();
+}
+
+RecordedSession& Recording::sessionLocked(std::uint64_t id) {
+    const auto found = std::find_if(_sessions.begin(), _sessions.end(),
+                                    [id](const RecordedSession& session) { return session.id == id; });
+    if (found != _sessions.end())
+        return *found;
+    RecordedSession& session = _sessions.emplace_back();
+    session.id = id;
+    return session;
+}
+
+} // namespace pop3::mock
