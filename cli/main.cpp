@@ -6,6 +6,7 @@
 
 #include "Command.h"
 #include "FetchCommand.h"
+#include "ServeCommand.h"
 
 int main(int argc, char** argv) {
     // A peer closing the connection must surface as an error, not kill the process.
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
 
     pop3::cli::CommandRunner runner;
     pop3::cli::addFetchCommand(app, runner);
+    pop3::cli::addServeCommand(app, runner);
 
     try {
         app.parse(argc, argv);
