@@ -52,8 +52,9 @@ void Recording::clear() {
 }
 
 RecordedSession& Recording::sessionLocked(std::uint64_t id) {
-    const auto found = std::find_if(_sessions.begin(), _sessions.end(),
-                                    [id](const RecordedSession& session) { return session.id == id; });
+    const auto found =
+        std::find_if(_sessions.begin(), _sessions.end(),
+                     [id](const RecordedSession& session) { return session.id == id; });
     if (found != _sessions.end())
         return *found;
     RecordedSession& session = _sessions.emplace_back();

@@ -1,0 +1,406 @@
+#include "RunnerConnection.h"
+
+#include "pop3/Errors.h"
+
+#include <Poco/Exception.h>
+#include <Poco/File.h>
+#include <Poco/Net/IPAddress.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/SocketAddress.h>
+
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <ctime>
+#include <pthread.h>
+
+namespace pop3::mock::detail {
+
+namespace {
+
+constexpr std::size_t kReadChunk = 16 * 1024;
+
+/// The first certificate verification failure of the handshake running on this thread
+/// (OpenSSL calls the verify callback synchronously inside the handshake).
+thread_local std::string tlsVerifyFailure;
+
+int recordVerifyFailure(int preverifyOk, X509_STORE_CTX* store) {
+    if (!preverifyOk && tlsVerifyFailure.empty())
+        tlsVerifyFailure = X509_verify_cert_error_string(X509_STORE_CTX_get_error(store));
+    return preverifyOk;
+}
+
+/// At least one millisecond: a zero Poco timeout means "wait forever".
+Poco::Timespan toTimespan(RunnerConnection::Clock::duration duration) {
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(duration).count();
+    return Poco::Timespan(std::max<Poco::Timespan::TimeDiff>(us, 1000));
+}
+
+std::string describe(std::chrono::milliseconds timeout) {
+    return std::to_string(timeout.count()) + " ms";
+}
+
+/// Blocks SIGPIPE on this thread while it lives and swallows one raised meanwhile, so writing
+/// to a connection the server closed (plain or through OpenSSL) gives an error, not a dead
+/// process. The process's signal disposition is left alone.
+class SigpipeGuard {
+public:
+    SigpipeGuard() {
+        sigemptyset(&_pipe);
+        sigaddset(&_pipe, SIGPIPE);
+        sigset_t pending;
+        sigemptyset(&pending);
+        sigpending(&pending);
+        _wasPending = sigismember(&pending, SIGPIPE) == 1;
+        pthread_sigmask(SIG_BLOCK, &_pipe, &_previous);
+    }
+
+    ~SigpipeGuard() {
+        if (!_wasPending) {
+            sigset_t pending;
+            sigemptyset(&pending);
+            sigpending(&pending);
+            if (sigismember(&pending, SIGPIPE) == 1) {
+                const timespec zero{0, 0};
+                while (sigtimedwait(&_pipe, nullptr, &zero) == -1 && errno == EINTR) {
+                }
+            }
+        }
+        pthread_sigmask(SIG_SETMASK, &_previous, nullptr);
+    }
+
+    SigpipeGuard(const SigpipeGuard&) = delete;
+    SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+private:
+    sigset_t _pipe;
+    sigset_t _previous;
+    bool _wasPending = false;
+};
+
+void keep(std::string& kept, std::string_view data) {
+    if (kept.size() < RunnerConnection::kKeptOctets)
+        kept.append(data.substr(0, RunnerConnection::kKeptOctets - kept.size()));
+}
+
+std::vector<std::string> splitBody(const std::string& body) {
+    std::vector<std::string> lines;
+    std::size_t pos = 0;
+    while (pos < body.size()) {
+        const std::size_t end = body.find("\r\n", pos);
+        if (end == std::string::npos) {
+            lines.push_back(body.substr(pos));
+            break;
+        }
+        lines.push_back(body.substr(pos, end - pos));
+        pos = end + 2;
+    }
+    return lines;
+}
+
+TlsError tlsFailure(const std::string& endpoint, const std::string& serverName,
+                    const Poco::Exception& e) {
+    if (!tlsVerifyFailure.empty())
+        return TlsError("certificate of " + endpoint + " rejected for '" + serverName +
+                        "': " + tlsVerifyFailure);
+    return TlsError("TLS handshake with " + endpoint + " failed: " + e.displayText());
+}
+
+/// Runs the handshake to its end within `deadline`. Poco 1.11 returns from connect() and
+/// attach() without an error when a blocking handshake times out, leaving the rest to the
+/// first read; this makes the handshake's outcome certain before any application data.
+void finishHandshake(Poco::Net::SecureStreamSocket& secure,
+                     RunnerConnection::Clock::time_point deadline) {
+    for (;;) {
+        const auto remaining = deadline - RunnerConnection::Clock::now();
+        if (remaining <= RunnerConnection::Clock::duration::zero())
+            throw Poco::TimeoutException();
+        secure.setReceiveTimeout(toTimespan(remaining));
+        secure.setSendTimeout(toTimespan(remaining));
+        const int rc = secure.completeHandshake();
+        if (rc == 1)
+            return;
+        if (rc == 0)
+            throw Poco::Net::SSLConnectionUnexpectedlyClosedException("during the TLS handshake");
+    }
+}
+
+} // namespace
+
+RunnerConnection::RunnerConnection(std::string endpoint) : _endpoint(std::move(endpoint)) {}
+
+RunnerConnection::~RunnerConnection() {
+    close();
+}
+
+Poco::Net::Context::Ptr RunnerConnection::makeContext(const StepRunner::Options& options) {
+    ensureSslInitialized();
+    const bool verify = options.verifyCertificate;
+    if (!options.caFile.empty()) {
+        Poco::File file(options.caFile);
+        if (!file.exists() || !file.canRead())
+            throw CertificateError("cannot read the CA file '" + options.caFile + "'");
+    }
+    Poco::Net::Context::Params params;
+    params.verificationMode =
+        verify ? Poco::Net::Context::VERIFY_RELAXED : Poco::Net::Context::VERIFY_NONE;
+    params.caLocation = options.caFile;
+    params.loadDefaultCAs = verify && options.caFile.empty();
+    params.cipherList = "DEFAULT";
+    Poco::Net::Context::Ptr context;
+    try {
+        context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+    } catch (const Poco::Exception& e) {
+        throw CertificateError("cannot load the CAs from '" + options.caFile +
+                               "': " + e.displayText());
+    }
+    // Poco's own name check skips loopback names; OpenSSL checks every name.
+    context->enableExtendedCertificateVerification(false);
+    SSL_CTX* ctx = context->sslContext();
+    if (verify) {
+        const std::string& name =
+            options.tlsServerName.empty() ? options.host : options.tlsServerName;
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, &recordVerifyFailure);
+        X509_VERIFY_PARAM* param = SSL_CTX_get0_param(ctx);
+        Poco::Net::IPAddress ip;
+        const int set = Poco::Net::IPAddress::tryParse(name, ip)
+                            ? X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str())
+                            : X509_VERIFY_PARAM_set1_host(param, name.c_str(), 0);
+        if (set != 1)
+            throw TlsError("cannot verify certificates against the name '" + name + "'");
+        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    } else {
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+    }
+    applyProtocolRange(*context, options.minProtocol, options.maxProtocol);
+    // An EOF without close_notify reads as a plain close; POP3 framing detects truncation.
+    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+    return context;
+}
+
+void RunnerConnection::connect(const std::string& host, std::uint16_t port,
+                               std::chrono::milliseconds timeout, Poco::Net::Context::Ptr context,
+                               const std::string& serverName) {
+    SigpipeGuard guard;
+    Poco::Net::SocketAddress address;
+    try {
+        address = Poco::Net::SocketAddress(host, port);
+    } catch (const Poco::Exception& e) {
+        throw ConnectionError("cannot resolve " + _endpoint + ": " + e.displayText());
+    }
+    const Poco::Timespan span = toTimespan(timeout);
+    const Clock::time_point deadline = Clock::now() + timeout;
+    if (context) {
+        tlsVerifyFailure.clear();
+        try {
+            Poco::Net::SecureStreamSocket secure(context);
+            secure.setPeerHostName(serverName);
+            secure.connect(address, span);
+            finishHandshake(secure, deadline);
+            _socket = secure;
+        } catch (const Poco::Net::SSLException& e) {
+            throw tlsFailure(_endpoint, serverName, e);
+        } catch (const Poco::TimeoutException&) {
+            throw TimeoutError("no connection and TLS handshake with " + _endpoint + " within " +
+                               describe(timeout));
+        } catch (const Poco::Exception& e) {
+            throw ConnectionError("cannot connect to " + _endpoint + ": " + e.displayText());
+        }
+        _secure = true;
+    } else {
+        try {
+            _socket.connect(address, span);
+        } catch (const Poco::TimeoutException&) {
+            throw TimeoutError("cannot connect to " + _endpoint + " within " + describe(timeout));
+        } catch (const Poco::Exception& e) {
+            throw ConnectionError("cannot connect to " + _endpoint + ": " + e.displayText());
+        }
+    }
+    _open = true;
+    try {
+        _socket.setNoDelay(true);
+    } catch (const Poco::Exception&) {
+        // Only latency is at stake.
+    }
+}
+
+void RunnerConnection::send(std::string_view bytes, std::chrono::milliseconds timeout) {
+    SigpipeGuard guard;
+    try {
+        _socket.setSendTimeout(toTimespan(timeout));
+        std::size_t sent = 0;
+        while (sent < bytes.size()) {
+            const int n =
+                _socket.sendBytes(bytes.data() + sent, static_cast<int>(bytes.size() - sent));
+            if (n <= 0)
+                throw ConnectionError("connection to " + _endpoint + " closed while sending");
+            sent += static_cast<std::size_t>(n);
+        }
+    } catch (const Poco::TimeoutException&) {
+        throw TimeoutError("sending to " + _endpoint + " took longer than " + describe(timeout));
+    } catch (const Poco::Exception& e) {
+        throw ConnectionError("connection to " + _endpoint +
+                              " lost while sending: " + e.displayText());
+    }
+}
+
+RunnerConnection::Receive RunnerConnection::receive(Clock::time_point deadline,
+                                                    std::string& error) {
+    char chunk[kReadChunk];
+    try {
+        if (_socket.available() <= 0) {
+            const auto remaining = deadline - Clock::now();
+            if (remaining <= Clock::duration::zero() ||
+                !_socket.poll(toTimespan(remaining), Poco::Net::Socket::SELECT_READ))
+                return Receive::timeout;
+        }
+        // Bounds a TLS read that has only part of a record.
+        _socket.setReceiveTimeout(toTimespan(deadline - Clock::now()));
+        const int n = _socket.receiveBytes(chunk, sizeof chunk);
+        if (n <= 0)
+            return Receive::closed;
+        _buffer.append(chunk, static_cast<std::size_t>(n));
+        return Receive::data;
+    } catch (const Poco::TimeoutException&) {
+        return Receive::timeout;
+    } catch (const Poco::Net::ConnectionResetException&) {
+        return Receive::closed;
+    } catch (const Poco::Net::SSLConnectionUnexpectedlyClosedException&) {
+        return Receive::closed;
+    } catch (const Poco::Exception& e) {
+        error = e.displayText();
+        return Receive::failed;
+    }
+}
+
+RunnerConnection::Response RunnerConnection::read(ResponseKind kind,
+                                                  std::chrono::milliseconds timeout,
+                                                  std::uint64_t maxOctets) {
+    SigpipeGuard guard;
+    Response response;
+    std::string body;
+    bool tooLarge = false;
+    _decoder.expect(kind, [&](std::string_view data) {
+        if (body.size() + data.size() > maxOctets)
+            tooLarge = true;
+        else
+            body.append(data);
+    });
+    const Clock::time_point deadline = Clock::now() + timeout;
+    for (;;) {
+        const std::size_t used = _decoder.feed(_buffer);
+        keep(response.received, std::string_view(_buffer).substr(0, used));
+        response.octets += used;
+        _buffer.erase(0, used);
+        if (tooLarge) {
+            response.outcome = Response::Outcome::tooLarge;
+            response.error = "the body exceeds " + std::to_string(maxOctets) + " octets";
+            return response;
+        }
+        switch (_decoder.state()) {
+        case ResponseDecoder::State::Complete: {
+            response.outcome = Response::Outcome::complete;
+            response.statusLine = response.received.substr(0, response.received.find("\r\n"));
+            response.status = _decoder.status();
+            response.continuation = _decoder.isContinuation();
+            response.body = splitBody(body);
+            return response;
+        }
+        case ResponseDecoder::State::Failed:
+            response.outcome = Response::Outcome::malformed;
+            response.error = _decoder.error();
+            keep(response.received, _buffer);
+            return response;
+        default:
+            break;
+        }
+        std::string error;
+        switch (receive(deadline, error)) {
+        case Receive::data:
+            continue;
+        case Receive::closed:
+            response.outcome = Response::Outcome::closed;
+            return response;
+        case Receive::timeout:
+            response.outcome = Response::Outcome::timeout;
+            return response;
+        case Receive::failed:
+            response.outcome = Response::Outcome::failed;
+            response.error = error;
+            return response;
+        }
+    }
+}
+
+RunnerConnection::CloseWait RunnerConnection::waitForClose(std::chrono::milliseconds timeout) {
+    SigpipeGuard guard;
+    CloseWait wait;
+    const Clock::time_point deadline = Clock::now() + timeout;
+    if (_buffer.empty()) {
+        switch (receive(deadline, wait.detail)) {
+        case Receive::closed:
+            wait.outcome = CloseWait::Outcome::closed;
+            return wait;
+        case Receive::timeout:
+            wait.outcome = CloseWait::Outcome::timeout;
+            return wait;
+        case Receive::failed:
+            wait.outcome = CloseWait::Outcome::failed;
+            return wait;
+        case Receive::data:
+            break;
+        }
+    }
+    wait.outcome = CloseWait::Outcome::data;
+    keep(wait.detail, _buffer);
+    return wait;
+}
+
+std::size_t RunnerConnection::discardBuffered() {
+    const std::size_t n = _buffer.size();
+    _buffer.clear();
+    return n;
+}
+
+void RunnerConnection::startTls(Poco::Net::Context::Ptr context, const std::string& serverName,
+                                std::chrono::milliseconds timeout) {
+    SigpipeGuard guard;
+    tlsVerifyFailure.clear();
+    const Clock::time_point deadline = Clock::now() + timeout;
+    try {
+        _socket.setReceiveTimeout(toTimespan(timeout));
+        _socket.setSendTimeout(toTimespan(timeout));
+        Poco::Net::SecureStreamSocket secure =
+            Poco::Net::SecureStreamSocket::attach(_socket, serverName, context);
+        _socket = secure;
+        finishHandshake(secure, deadline);
+    } catch (const Poco::Net::SSLException& e) {
+        throw tlsFailure(_endpoint, serverName, e);
+    } catch (const Poco::TimeoutException&) {
+        throw TimeoutError("no TLS handshake with " + _endpoint + " within " + describe(timeout));
+    } catch (const Poco::Exception& e) {
+        throw ConnectionError("connection to " + _endpoint +
+                              " lost during the TLS handshake: " + e.displayText());
+    }
+    _secure = true;
+}
+
+void RunnerConnection::close() {
+    if (!_open)
+        return;
+    _open = false;
+    SigpipeGuard guard;
+    try {
+        _socket.close();
+    } catch (...) {
+        // A socket the server already dropped: nothing to report.
+    }
+}
+
+} // namespace pop3::mock::detail
