@@ -6,6 +6,7 @@
 
 #include "Command.h"
 #include "FetchCommand.h"
+#include "RunCommand.h"
 #include "ServeCommand.h"
 
 int main(int argc, char** argv) {
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
     pop3::cli::CommandRunner runner;
     pop3::cli::addFetchCommand(app, runner);
     pop3::cli::addServeCommand(app, runner);
+    pop3::cli::addRunCommand(app, runner);
 
     try {
         app.parse(argc, argv);
