@@ -8,6 +8,7 @@
 #include "FetchCommand.h"
 #include "RunCommand.h"
 #include "ServeCommand.h"
+#include "ValidateCommand.h"
 
 int main(int argc, char** argv) {
     // A peer closing the connection must surface as an error, not kill the process.
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
     pop3::cli::addFetchCommand(app, runner);
     pop3::cli::addServeCommand(app, runner);
     pop3::cli::addRunCommand(app, runner);
+    pop3::cli::addValidateCommand(app, runner);
 
     try {
         app.parse(argc, argv);

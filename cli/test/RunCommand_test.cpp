@@ -109,5 +109,21 @@ TEST_F(RunCommandTest, FilterShardAndList) {
     EXPECT_EQ(run({inDir("missing")}).exitCode, 2);
 }
 
+TEST_F(RunCommandTest, ValidateReportsEveryProblemWithItsLocation) {
+    const std::string good = write("good.yaml", kPassing);
+    const std::string bad = write("bad.yaml", "mailboxes:\n  - {user: alice, pasword: pw}\n"
+                                              "server:\n  limits: {maxConnections: many}\n");
+    const test::SubprocessResult ok = test::runSubprocess(POP3_CONFORM_BINARY, {"validate", good});
+    EXPECT_EQ(ok.exitCode, 0);
+    EXPECT_EQ(ok.out, good + ": ok\n");
+    const test::SubprocessResult result =
+        test::runSubprocess(POP3_CONFORM_BINARY, {"validate", good, bad});
+    EXPECT_EQ(result.exitCode, 2);
+    EXPECT_THAT(result.out, HasSubstr(bad + ":2:"));
+    EXPECT_THAT(result.out, HasSubstr("did you mean 'password'"));
+    EXPECT_THAT(result.out, HasSubstr(bad + ":4:"));
+    EXPECT_THAT(result.out, HasSubstr("2 files: 1 valid, 1 invalid"));
+}
+
 } // namespace
 } // namespace pop3::cli
