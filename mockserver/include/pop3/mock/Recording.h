@@ -39,8 +39,7 @@ class Recording {
 public:
     void addLine(RecordedLine line);
     /// Creates or updates the session's record through `update`.
-    template <typename Update>
-    void updateSession(std::uint64_t id, Update&& update) {
+    template <typename Update> void updateSession(std::uint64_t id, Update&& update) {
         std::lock_guard<std::mutex> lock(_mutex);
         update(sessionLocked(id));
     }
