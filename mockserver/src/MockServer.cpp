@@ -20,6 +20,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 namespace pop3::mock {
@@ -679,10 +680,14 @@ void MockServer::start() {
 }
 
 void MockServer::stop() {
+    // Each listener takes up to a poll interval to stop; stop both at once.
+    std::thread implicit;
+    if (_state->implicit)
+        implicit = std::thread([this] { _state->implicit->stop(); });
     if (_state->plain)
         _state->plain->stop();
-    if (_state->implicit)
-        _state->implicit->stop();
+    if (implicit.joinable())
+        implicit.join();
 }
 
 std::optional<std::uint16_t> MockServer::port() const {
