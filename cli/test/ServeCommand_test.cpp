@@ -5,20 +5,14 @@
 
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 #include <Poco/Path.h>
-#include <Poco/Pipe.h>
-#include <Poco/PipeStream.h>
-#include <Poco/Process.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/TemporaryFile.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <csignal>
-
+#include "ServeProcess.h"
 #include "support/Subprocess.h"
 
 namespace pop3::cli {
@@ -29,46 +23,6 @@ using ::testing::Not;
 
 const std::string kFirst = "Subject: a\n\n.dot\nA\n";
 const std::string kSecond = "Subject: b\r\n\r\nB\r\n";
-
-/// `pop3-conform serve` running in the background; stopped with SIGTERM.
-class ServeProcess {
-public:
-    explicit ServeProcess(const std::vector<std::string>& args)
-        : _handle(Poco::Process::launch(POP3_CONFORM_BINARY, args, nullptr, &_out, &_err)) {
-        Poco::PipeInputStream out(_out);
-        std::string line;
-        std::getline(out, line);
-        if (line.empty()) {
-            Poco::PipeInputStream err(_err);
-            std::string text;
-            Poco::StreamCopier::copyToString(err, text);
-            throw std::runtime_error("serve did not start: " + text);
-        }
-        ready = Poco::JSON::Parser().parse(line).extract<Poco::JSON::Object::Ptr>();
-    }
-
-    ~ServeProcess() {
-        if (!_stopped)
-            stop();
-    }
-
-    int stop() {
-        _stopped = true;
-        ::kill(static_cast<pid_t>(_handle.id()), SIGTERM);
-        return _handle.wait();
-    }
-
-    std::uint16_t port(const char* key) const { return ready->getValue<std::uint16_t>(key); }
-    std::string certificate() const { return ready->getValue<std::string>("certificate"); }
-
-    Poco::JSON::Object::Ptr ready;
-
-private:
-    Poco::Pipe _out;
-    Poco::Pipe _err;
-    Poco::ProcessHandle _handle;
-    bool _stopped = false;
-};
 
 class ServeCommandTest : public ::testing::Test {
 protected:
