@@ -34,6 +34,15 @@ std::string baseName(const std::string& file) {
     return Poco::Path(file).getBaseName();
 }
 
+/// The folder of a scenario file in JUnit's dotted form ("scenarios.rfc1939").
+std::string junitClassName(const std::string& file) {
+    const Poco::Path path(file);
+    std::string name;
+    for (int i = 0; i < path.depth(); ++i)
+        name += (name.empty() ? "" : ".") + path[i];
+    return name.empty() ? "scenarios" : name;
+}
+
 } // namespace
 
 std::string toString(ScenarioResult::Verdict verdict) {
@@ -193,7 +202,7 @@ void writeJunit(std::ostream& out, const std::vector<ScenarioResult>& results) {
                                  {"time", std::to_string(seconds)}}));
     for (const ScenarioResult& result : results) {
         xml.startElement("", "", "testcase",
-                         attributes({{"classname", Poco::Path(result.file).parent().toString()},
+                         attributes({{"classname", junitClassName(result.file)},
                                      {"name", result.name},
                                      {"file", result.file},
                                      {"time", std::to_string(result.duration.count() / 1000.0)}}));

@@ -309,17 +309,25 @@ protected:
         return texts;
     }
 
-    /// `sent` retrieves every message, then deletes each (or none) before QUIT.
-    static void expectFetchedAll(const std::vector<std::string>& sent, bool deleted) {
+    /// How a client fetched the messages: RETR, or TOP with more lines than any message has
+    /// (RFC 1939 §7: the whole message), which fetchmail uses when it deletes.
+    enum class Fetch { retr, topAllLines };
+
+    /// `sent` fetches every message, then deletes each (or none) before QUIT.
+    static void expectFetchedAll(const std::vector<std::string>& sent, Fetch fetch, bool deleted) {
         for (std::size_t n = 1; n <= kMessages.size(); ++n) {
-            const std::string retr = "RETR " + std::to_string(n);
-            const std::string dele = "DELE " + std::to_string(n);
-            if (deleted)
-                EXPECT_TRUE(sentInOrder(sent, {retr, dele, "QUIT"}));
-            else
-                EXPECT_TRUE(sentInOrder(sent, {retr, "QUIT"}));
+            const std::string number = std::to_string(n);
+            const std::string get =
+                fetch == Fetch::retr ? "RETR " + number : "TOP " + number + " 99999999";
+            if (deleted) {
+                EXPECT_TRUE(sentInOrder(sent, {get, "DELE " + number, "QUIT"}));
+            } else {
+                EXPECT_TRUE(sentInOrder(sent, {get, "QUIT"}));
+            }
         }
-        if (!deleted)
+        if (!deleted) {
+            EXPECT_THAT(sent, Not(Contains(StartsWith("DELE"))));
+        }
     }
 
 private:
@@ -345,7 +353,7 @@ TEST_F(ServeInteropTest, MpopOverStlsKeepsEveryMessageByteExact) {
     ASSERT_TRUE(sessions.count(1));
     const std::vector<std::string>& sent = sessions.at(1);
     EXPECT_TRUE(sentInOrder(sent, {"CAPA", "STLS", "CAPA", "USER alice", "PASS ****", "UIDL"}));
-    expectFetchedAll(sent, false);
+    expectFetchedAll(sent, Fetch::retr, false);
     EXPECT_THAT(readFile(recordFile()), Not(HasSubstr(kPassword)));
 }
 
@@ -364,7 +372,7 @@ TEST_F(ServeInteropTest, MpopOverImplicitTlsDeletesWhatItFetched) {
     ASSERT_TRUE(sessions.count(1));
     const std::vector<std::string>& sent = sessions.at(1);
     EXPECT_TRUE(sentInOrder(sent, {"CAPA", "USER alice", "PASS ****", "UIDL"}));
-    expectFetchedAll(sent, true);
+    expectFetchedAll(sent, Fetch::retr, true);
     EXPECT_THAT(sent, Not(Contains("STLS")));
 }
 
@@ -381,10 +389,12 @@ TEST_F(ServeInteropTest, MpopLogsInWithApopOverPlaintext) {
     const std::vector<std::string>& sent = sessions.at(1);
     EXPECT_THAT(sent, Contains(::testing::MatchesRegex("APOP alice [0-9a-f]{32}")));
     EXPECT_THAT(sent, Not(Contains(StartsWith("USER"))));
-    expectFetchedAll(sent, false);
+    expectFetchedAll(sent, Fetch::retr, false);
 }
 
 TEST_F(ServeInteropTest, FetchmailOverStlsNokeepFetchesEveryMessageByteExact) {
+    // With --nokeep fetchmail reads each message with `TOP n 99999999`, not RETR, and deletes
+    // it right after delivery.
     const std::vector<std::string> delivered = runFetchmail(
         "port " + std::to_string(serve().port("pop3")) + " auth password",
         "sslproto tls1.2+ sslcertck sslcertfile \"" + serve().certificate() + "\"", {"--nokeep"});
@@ -402,7 +412,7 @@ TEST_F(ServeInteropTest, FetchmailOverStlsNokeepFetchesEveryMessageByteExact) {
     ASSERT_TRUE(sessions.count(1));
     const std::vector<std::string>& sent = sessions.at(1);
     EXPECT_TRUE(sentInOrder(sent, {"CAPA", "STLS", "CAPA", "USER alice", "PASS ****", "UIDL"}));
-    expectFetchedAll(sent, true);
+    expectFetchedAll(sent, Fetch::topAllLines, true);
     EXPECT_THAT(readFile(recordFile()), Not(HasSubstr(kPassword)));
 }
 
@@ -421,7 +431,7 @@ TEST_F(ServeInteropTest, FetchmailOverImplicitTlsKeepsAndLogsInWithCramMd5) {
     ASSERT_TRUE(sessions.count(1));
     const std::vector<std::string>& sent = sessions.at(1);
     EXPECT_TRUE(sentInOrder(sent, {"CAPA", "AUTH CRAM-MD5", "****", "UIDL"}));
-    expectFetchedAll(sent, false);
+    expectFetchedAll(sent, Fetch::retr, false);
     EXPECT_THAT(sent, Not(Contains("STLS")));
 }
 
