@@ -11,6 +11,8 @@ packages=(
   googletest libgmock-dev libbenchmark-dev
   # used by the tests: real peers and certificate generation
   python3 curl openssl ca-certificates
+  # real POP3 clients the interop tests drive against `pop3-conform serve`
+  fetchmail mpop
 )
 # Servers the tests run as private instances. Their packages would start and enable a system
 # daemon, so they are installed with a policy-rc.d that forbids it.

@@ -387,7 +387,7 @@ TEST_F(ServeInteropTest, MpopLogsInWithApopOverPlaintext) {
     const auto sessions = stopAndReadRecording();
     ASSERT_TRUE(sessions.count(1));
     const std::vector<std::string>& sent = sessions.at(1);
-    EXPECT_THAT(sent, Contains(::testing::MatchesRegex("APOP alice [0-9a-f]{32}")));
+    EXPECT_THAT(sent, Contains(::testing::Eq("APOP alice ****")));
     EXPECT_THAT(sent, Not(Contains(StartsWith("USER"))));
     expectFetchedAll(sent, Fetch::retr, false);
 }
@@ -466,10 +466,9 @@ TEST_F(ServeInteropTest, PoplibLogsInWithApopOverPlaintext) {
 
     const auto sessions = stopAndReadRecording();
     ASSERT_EQ(sessions.size(), 2u);
-    EXPECT_THAT(sessions.begin()->second,
-                Contains(::testing::MatchesRegex("APOP alice [0-9a-f]{32}")));
+    EXPECT_THAT(sessions.begin()->second, Contains(::testing::Eq("APOP alice ****")));
     const std::vector<std::string>& sent = sessions.rbegin()->second;
-    EXPECT_THAT(sent, Contains(::testing::MatchesRegex("APOP alice [0-9a-f]{32}")));
+    EXPECT_THAT(sent, Contains(::testing::Eq("APOP alice ****")));
     EXPECT_TRUE(sentInOrder(sent, {"STAT", "RETR 1", "RETR 4", "QUIT"}));
     EXPECT_THAT(readFile(recordFile()), Not(HasSubstr(kPassword)));
 }

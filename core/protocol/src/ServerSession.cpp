@@ -23,7 +23,8 @@ namespace {
 constexpr std::size_t kStreamChunk = 64 * 1024;
 constexpr std::string_view kMasked = "****";
 
-/// A command line for the trace: the password of PASS and the initial response of AUTH hidden.
+/// A command line for the trace: the password of PASS, the digest of APOP and the initial
+/// response of AUTH hidden.
 std::string maskSecrets(std::string_view line) {
     const std::size_t space = line.find(' ');
     const std::string_view keyword = line.substr(0, space);
@@ -37,6 +38,12 @@ std::string maskSecrets(std::string_view line) {
         return std::string(line);
     if (is("PASS"))
         return std::string(keyword) + " " + std::string(kMasked);
+    if (is("APOP")) {
+        // The digest allows the same offline guessing as a CRAM-MD5 response.
+        const std::size_t second = line.find(' ', space + 1);
+        if (second != std::string_view::npos)
+            return std::string(line.substr(0, second)) + " " + std::string(kMasked);
+    }
     if (is("AUTH")) {
         const std::size_t second = line.find(' ', space + 1);
         if (second != std::string_view::npos)

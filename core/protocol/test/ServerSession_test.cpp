@@ -1544,4 +1544,11 @@ TEST_F(ServerSessionTest, InterceptCanAnswerCommandsInjectedAfterStlsInsideTls) 
     EXPECT_EQ(pull(), "-ERR NOOP is not valid in this state\r\n") << "answered inside TLS";
 }
 
+TEST_F(ServerSessionTest, TraceMasksTheApopDigest) {
+    start();
+    send("APOP alice " + pop3::apopDigest(session->apopTimestamp(), "secret") + "\r\n");
+    EXPECT_EQ(session->state(), SessionState::Transaction);
+    EXPECT_THAT(mailbox.traced, ::testing::Contains("C: APOP alice ****"));
+}
+
 } // namespace
