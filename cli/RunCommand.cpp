@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <unistd.h>
 
@@ -19,7 +20,33 @@ struct RunSettings {
     std::string junitFile;
     std::string jsonFile;
     bool list = false;
+    std::string target;
+    std::string caFile;
+    bool insecure = false;
 };
+
+/// "HOST:PORT" (a bracketed IPv6 address allowed); nullopt when malformed.
+std::optional<Target> parseTarget(const RunSettings& settings) {
+    const std::size_t colon = settings.target.rfind(':');
+    if (colon == std::string::npos || colon == 0)
+        return std::nullopt;
+    std::string host = settings.target.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    Target target;
+    target.host = host;
+    try {
+        const unsigned long port = std::stoul(settings.target.substr(colon + 1));
+        if (port == 0 || port > 65535)
+            return std::nullopt;
+        target.port = static_cast<std::uint16_t>(port);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    target.caFile = settings.caFile;
+    target.verifyCertificate = !settings.insecure;
+    return target;
+}
 
 /// Verdict words, coloured on a terminal.
 std::string label(ScenarioResult::Verdict verdict, bool colour) {
@@ -54,17 +81,28 @@ ExitStatus runRun(RunSettings& settings) {
             std::cout << file << '\n';
         return ExitStatus::ok;
     }
+    std::optional<Target> target;
+    if (!settings.target.empty()) {
+        target = parseTarget(settings);
+        if (!target) {
+            std::cerr << "pop3-conform run: --target expects HOST:PORT, got '" << settings.target
+                      << "'\n";
+            return ExitStatus::usage;
+        }
+    }
     const bool colour = ::isatty(STDOUT_FILENO) != 0;
     std::size_t done = 0;
-    const std::vector<ScenarioResult> results =
-        runScenarios(files, settings.suite.jobs, [&](const ScenarioResult& result) {
+    const std::vector<ScenarioResult> results = runScenarios(
+        files, settings.suite.jobs,
+        [&](const ScenarioResult& result) {
             ++done;
             std::cout << "[" << done << "/" << files.size() << "] " << label(result.verdict, colour)
                       << " " << result.name << " (" << result.duration.count() << " ms)\n";
             if (result.verdict != ScenarioResult::Verdict::passed)
                 std::cout << result.message << (result.message.back() == '\n' ? "" : "\n");
             std::cout.flush();
-        });
+        },
+        target);
     std::size_t passed = 0, failed = 0, invalid = 0;
     for (const ScenarioResult& result : results) {
         passed += result.verdict == ScenarioResult::Verdict::passed;
@@ -109,6 +147,17 @@ void addRunCommand(CLI::App& app, CommandRunner& runner) {
     run->add_option("--junit", settings->junitFile, "Write a JUnit XML report")->type_name("FILE");
     run->add_option("--json", settings->jsonFile, "Write a JSON report")->type_name("FILE");
     run->add_flag("--list", settings->list, "Print the scenario files that would run");
+    CLI::Option* target =
+        run->add_option("--target", settings->target,
+                        "Play the steps against this server instead of each scenario's mock "
+                        "(expectations on what the mock saw are left out)")
+            ->type_name("HOST:PORT");
+    run->add_option("--ca", settings->caFile, "CA file for TLS steps against --target")
+        ->check(CLI::ExistingFile)
+        ->needs(target);
+    run->add_flag("--insecure", settings->insecure,
+                  "Do not verify the --target server's certificate")
+        ->needs(target);
     run->callback([&runner, settings] {
         if (!settings->shard.empty()) {
             const std::size_t slash = settings->shard.find('/');

@@ -90,7 +90,7 @@ std::vector<std::string> collectScenarios(const SuiteOptions& options) {
     return shard;
 }
 
-ScenarioResult runScenario(const std::string& file) {
+ScenarioResult runScenario(const std::string& file, const std::optional<Target>& target) {
     const auto start = std::chrono::steady_clock::now();
     ScenarioResult result;
     result.file = file;
@@ -109,6 +109,20 @@ ScenarioResult runScenario(const std::string& file) {
         return finish();
     }
     result.name = scenario.name;
+    if (target) {
+        mock::StepRunner::Options options;
+        options.host = target->host;
+        options.port = target->port;
+        options.caFile = target->caFile;
+        options.verifyCertificate = target->verifyCertificate;
+        const mock::StepReport report = mock::StepRunner(options).run(scenario);
+        result.transcript = report.transcriptText();
+        if (!report.passed()) {
+            result.verdict = ScenarioResult::Verdict::failed;
+            result.message = report.toString();
+        }
+        return finish();
+    }
     try {
         mock::MockServer server(scenario);
         server.start();
@@ -140,13 +154,14 @@ ScenarioResult runScenario(const std::string& file) {
 }
 
 std::vector<ScenarioResult> runScenarios(const std::vector<std::string>& files, std::size_t jobs,
-                                         const std::function<void(const ScenarioResult&)>& onDone) {
+                                         const std::function<void(const ScenarioResult&)>& onDone,
+                                         const std::optional<Target>& target) {
     std::vector<ScenarioResult> results(files.size());
     std::atomic<std::size_t> next{0};
     std::mutex mutex;
     auto work = [&] {
         for (std::size_t i = next++; i < files.size(); i = next++) {
-            results[i] = runScenario(files[i]);
+            results[i] = runScenario(files[i], target);
             std::lock_guard<std::mutex> lock(mutex);
             if (onDone)
                 onDone(results[i]);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <ostream>
@@ -43,12 +44,24 @@ struct SuiteOptions {
 /// that does not exist.
 std::vector<std::string> collectScenarios(const SuiteOptions& options);
 
-/// Loads, serves, plays and checks one scenario file against its own mock server.
-ScenarioResult runScenario(const std::string& file);
+/// An external server to play the steps against instead of each scenario's mock.
+struct Target {
+    std::string host;
+    std::uint16_t port = 110;
+    /// CA file for TLS steps; empty: the system's CAs.
+    std::string caFile;
+    bool verifyCertificate = true;
+};
+
+/// Loads, serves, plays and checks one scenario file against its own mock server — or, with a
+/// target, plays its steps against that server (the mock's expectations cannot be checked
+/// there and are left out).
+ScenarioResult runScenario(const std::string& file, const std::optional<Target>& target = {});
 
 /// Runs `files` with `jobs` at a time; `onDone` is called (serialised) as each finishes.
 std::vector<ScenarioResult> runScenarios(const std::vector<std::string>& files, std::size_t jobs,
-                                         const std::function<void(const ScenarioResult&)>& onDone);
+                                         const std::function<void(const ScenarioResult&)>& onDone,
+                                         const std::optional<Target>& target = {});
 
 /// The reports: a JSON array (file, name, verdict, durationMs, message), and JUnit XML (one
 /// testsuite, a testcase per scenario, failure/error with the message, the transcript as

@@ -9,6 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "ServeProcess.h"
 #include "support/Subprocess.h"
 
 namespace pop3::cli {
@@ -123,6 +124,20 @@ TEST_F(RunCommandTest, ValidateReportsEveryProblemWithItsLocation) {
     EXPECT_THAT(result.out, HasSubstr("did you mean 'password'"));
     EXPECT_THAT(result.out, HasSubstr(bad + ":4:"));
     EXPECT_THAT(result.out, HasSubstr("2 files: 1 valid, 1 invalid"));
+}
+
+TEST_F(RunCommandTest, TargetPlaysTheStepsAgainstAnotherServer) {
+    const std::string scenario =
+        write("s.yaml", std::string(kPassing) + "expectations: {quitSent: true}\n");
+    ServeProcess serve({"serve", "--user", "alice:pw"});
+    const std::string target = "127.0.0.1:" + std::to_string(serve.port("pop3"));
+    const test::SubprocessResult result = run({scenario, "--target", target});
+    EXPECT_EQ(result.exitCode, 0) << result.out;
+    EXPECT_THAT(result.out, HasSubstr("1 passed")) << "the mock's expectations are left out";
+    const test::SubprocessResult failing = run({write("f.yaml", kFailing), "--target", target});
+    EXPECT_EQ(failing.exitCode, 1);
+    EXPECT_EQ(run({scenario, "--target", "no-port"}).exitCode, 2);
+    EXPECT_EQ(run({scenario, "--target", "127.0.0.1:0"}).exitCode, 2);
 }
 
 } // namespace
