@@ -3,16 +3,10 @@
 #include "pop3/Errors.h"
 
 #include <Poco/Exception.h>
-#include <Poco/File.h>
-#include <Poco/Net/IPAddress.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SocketAddress.h>
-
-#include <openssl/ssl.h>
-#include <openssl/x509_vfy.h>
-#include <openssl/x509v3.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -25,16 +19,6 @@ namespace pop3::mock::detail {
 namespace {
 
 constexpr std::size_t kReadChunk = 16 * 1024;
-
-/// The first certificate verification failure of the handshake running on this thread
-/// (OpenSSL calls the verify callback synchronously inside the handshake).
-thread_local std::string tlsVerifyFailure;
-
-int recordVerifyFailure(int preverifyOk, X509_STORE_CTX* store) {
-    if (!preverifyOk && tlsVerifyFailure.empty())
-        tlsVerifyFailure = X509_verify_cert_error_string(X509_STORE_CTX_get_error(store));
-    return preverifyOk;
-}
 
 /// At least one millisecond: a zero Poco timeout means "wait forever".
 Poco::Timespan toTimespan(RunnerConnection::Clock::duration duration) {
@@ -106,9 +90,9 @@ std::vector<std::string> splitBody(const std::string& body) {
 
 TlsError tlsFailure(const std::string& endpoint, const std::string& serverName,
                     const Poco::Exception& e) {
-    if (!tlsVerifyFailure.empty())
+    if (!lastVerificationFailure().empty())
         return TlsError("certificate of " + endpoint + " rejected for '" + serverName +
-                        "': " + tlsVerifyFailure);
+                        "': " + lastVerificationFailure());
     return TlsError("TLS handshake with " + endpoint + " failed: " + e.displayText());
 }
 
@@ -140,48 +124,13 @@ RunnerConnection::~RunnerConnection() {
 }
 
 Poco::Net::Context::Ptr RunnerConnection::makeContext(const StepRunner::Options& options) {
-    ensureSslInitialized();
-    const bool verify = options.verifyCertificate;
-    if (!options.caFile.empty()) {
-        Poco::File file(options.caFile);
-        if (!file.exists() || !file.canRead())
-            throw CertificateError("cannot read the CA file '" + options.caFile + "'");
-    }
-    Poco::Net::Context::Params params;
-    params.verificationMode =
-        verify ? Poco::Net::Context::VERIFY_RELAXED : Poco::Net::Context::VERIFY_NONE;
-    params.caLocation = options.caFile;
-    params.loadDefaultCAs = verify && options.caFile.empty();
-    params.cipherList = "DEFAULT";
-    Poco::Net::Context::Ptr context;
-    try {
-        context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-    } catch (const Poco::Exception& e) {
-        throw CertificateError("cannot load the CAs from '" + options.caFile +
-                               "': " + e.displayText());
-    }
-    // Poco's own name check skips loopback names; OpenSSL checks every name.
-    context->enableExtendedCertificateVerification(false);
-    SSL_CTX* ctx = context->sslContext();
-    if (verify) {
-        const std::string& name =
-            options.tlsServerName.empty() ? options.host : options.tlsServerName;
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, &recordVerifyFailure);
-        X509_VERIFY_PARAM* param = SSL_CTX_get0_param(ctx);
-        Poco::Net::IPAddress ip;
-        const int set = Poco::Net::IPAddress::tryParse(name, ip)
-                            ? X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str())
-                            : X509_VERIFY_PARAM_set1_host(param, name.c_str(), 0);
-        if (set != 1)
-            throw TlsError("cannot verify certificates against the name '" + name + "'");
-        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    } else {
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
-    }
-    applyProtocolRange(*context, options.minProtocol, options.maxProtocol);
-    // An EOF without close_notify reads as a plain close; POP3 framing detects truncation.
-    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
-    return context;
+    ClientTlsSettings settings;
+    settings.serverName = options.tlsServerName.empty() ? options.host : options.tlsServerName;
+    settings.verify = options.verifyCertificate;
+    settings.caFile = options.caFile;
+    settings.minProtocol = options.minProtocol;
+    settings.maxProtocol = options.maxProtocol;
+    return makeClientContext(settings);
 }
 
 void RunnerConnection::connect(const std::string& host, std::uint16_t port,
@@ -197,7 +146,7 @@ void RunnerConnection::connect(const std::string& host, std::uint16_t port,
     const Poco::Timespan span = toTimespan(timeout);
     const Clock::time_point deadline = Clock::now() + timeout;
     if (context) {
-        tlsVerifyFailure.clear();
+        clearVerificationFailure();
         try {
             Poco::Net::SecureStreamSocket secure(context);
             secure.setPeerHostName(serverName);
@@ -371,7 +320,7 @@ std::size_t RunnerConnection::discardBuffered() {
 void RunnerConnection::startTls(Poco::Net::Context::Ptr context, const std::string& serverName,
                                 std::chrono::milliseconds timeout) {
     SigpipeGuard guard;
-    tlsVerifyFailure.clear();
+    clearVerificationFailure();
     const Clock::time_point deadline = Clock::now() + timeout;
     try {
         _socket.setReceiveTimeout(toTimespan(timeout));

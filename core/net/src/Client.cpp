@@ -7,7 +7,6 @@
 #include "pop3/Sasl.h"
 
 #include <Poco/File.h>
-#include <Poco/Net/IPAddress.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SecureStreamSocket.h>
@@ -16,10 +15,6 @@
 #include <Poco/Path.h>
 #include <Poco/String.h>
 #include <Poco/TemporaryFile.h>
-
-#include <openssl/ssl.h>
-#include <openssl/x509_vfy.h>
-#include <openssl/x509v3.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -37,74 +32,21 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr std::size_t kPipelineWindow = 32;
 constexpr const char* kMask = "****";
 
-/// The first certificate verification failure of the handshake running on this thread.
-/// OpenSSL calls the verify callback synchronously inside the handshake.
-thread_local std::string tlsVerifyFailure;
-
-int recordVerifyFailure(int preverifyOk, X509_STORE_CTX* store) {
-    if (!preverifyOk && tlsVerifyFailure.empty())
-        tlsVerifyFailure = X509_verify_cert_error_string(X509_STORE_CTX_get_error(store));
-    return preverifyOk;
-}
-
 Poco::Timespan toTimespan(std::chrono::milliseconds ms) {
     return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(ms.count()) * 1000);
 }
 
-void requireReadable(const std::string& path, const char* what) {
-    if (path.empty())
-        return;
-    Poco::File file(path);
-    if (!file.exists() || !file.canRead())
-        throw CertificateError(std::string("cannot read ") + what + " '" + path + "'");
-}
-
-/// A client context for one connection: chain and host name verified by OpenSSL itself (so
-/// loopback names are checked too, which Poco skips), the version range and legacy switches.
-Poco::Net::Context::Ptr makeContext(const Client& settings) {
-    ensureSslInitialized();
-    requireReadable(settings.caFile, "CA file");
-    requireReadable(settings.caPath, "CA directory");
-    const bool verify = settings.verifyServerCertificate;
-    Poco::Net::Context::Params params;
-    params.verificationMode =
-        verify ? Poco::Net::Context::VERIFY_RELAXED : Poco::Net::Context::VERIFY_NONE;
-    params.caLocation = settings.caFile.empty() ? settings.caPath : settings.caFile;
-    params.loadDefaultCAs = verify && settings.caFile.empty() && settings.caPath.empty();
-    params.cipherList = "DEFAULT";
-    Poco::Net::Context::Ptr context;
-    try {
-        context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-    } catch (const Poco::Exception& e) {
-        throw CertificateError("cannot load the CAs from '" + params.caLocation +
-                               "': " + e.displayText());
-    }
-    SSL_CTX* ctx = context->sslContext();
-    if (!settings.caFile.empty() && !settings.caPath.empty() &&
-        SSL_CTX_load_verify_locations(ctx, nullptr, settings.caPath.c_str()) != 1)
-        throw CertificateError("cannot load the CA directory '" + settings.caPath + "'");
-    context->enableExtendedCertificateVerification(false);
-    if (verify) {
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, &recordVerifyFailure);
-        X509_VERIFY_PARAM* param = SSL_CTX_get0_param(ctx);
-        Poco::Net::IPAddress ip;
-        const int set = Poco::Net::IPAddress::tryParse(settings.host, ip)
-                            ? X509_VERIFY_PARAM_set1_ip_asc(param, settings.host.c_str())
-                            : X509_VERIFY_PARAM_set1_host(param, settings.host.c_str(), 0);
-        if (set != 1)
-            throw TlsError("cannot verify the certificate against host '" + settings.host + "'");
-        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    } else {
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
-    }
-    applyProtocolRange(*context, settings.minProtocol, settings.maxProtocol);
-    long options = SSL_OP_IGNORE_UNEXPECTED_EOF; // POP3 framing detects truncation itself
-    if (settings.allowUnsafeLegacyRenegotiation)
-        options |= SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION;
-    if (settings.useLegacyServerConnect)
-        options |= SSL_OP_LEGACY_SERVER_CONNECT;
-    SSL_CTX_set_options(ctx, options);
-    return context;
+Poco::Net::Context::Ptr makeContext(const Client& client) {
+    ClientTlsSettings settings;
+    settings.serverName = client.host;
+    settings.verify = client.verifyServerCertificate;
+    settings.caFile = client.caFile;
+    settings.caPath = client.caPath;
+    settings.minProtocol = client.minProtocol;
+    settings.maxProtocol = client.maxProtocol;
+    settings.allowUnsafeLegacyRenegotiation = client.allowUnsafeLegacyRenegotiation;
+    settings.useLegacyServerConnect = client.useLegacyServerConnect;
+    return makeClientContext(settings);
 }
 
 /// Parses a decimal number that must fill `text` entirely.
@@ -337,7 +279,7 @@ public:
         const Poco::Timespan timeout = toTimespan(_settings->timeout);
         if (_settings->encryptMode == EncryptMode::sslTls) {
             _context = makeContext(*_settings);
-            tlsVerifyFailure.clear();
+            clearVerificationFailure();
             try {
                 Poco::Net::SecureStreamSocket secure(_context);
                 secure.setPeerHostName(_settings->host);
@@ -609,7 +551,7 @@ private:
         _buffer.clear();
         _consumed = 0;
         _context = makeContext(*_settings);
-        tlsVerifyFailure.clear();
+        clearVerificationFailure();
         try {
             _socket = Poco::Net::SecureStreamSocket::attach(_socket, _settings->host, _context);
         } catch (const Poco::Net::SSLException& e) {
@@ -626,8 +568,9 @@ private:
     }
 
     TlsError tlsFailure(const Poco::Exception& e) const {
-        if (!tlsVerifyFailure.empty())
-            return TlsError("certificate of " + endpoint() + " rejected: " + tlsVerifyFailure +
+        if (!lastVerificationFailure().empty())
+            return TlsError("certificate of " + endpoint() +
+                            " rejected: " + lastVerificationFailure() +
                             " (trust its CA with caFile/caPath, or set "
                             "verifyServerCertificate = false)");
         return TlsError("TLS handshake with " + endpoint() + " failed: " + e.displayText() +

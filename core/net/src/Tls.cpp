@@ -2,9 +2,13 @@
 
 #include "pop3/Errors.h"
 
+#include <Poco/File.h>
+#include <Poco/Net/IPAddress.h>
 #include <Poco/Net/SSLManager.h>
 
 #include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include <mutex>
 
@@ -26,7 +30,79 @@ int toOpenSslVersion(TlsProtocol protocol) {
     return TLS1_2_VERSION;
 }
 
+/// The first certificate verification failure of the handshake running on this thread.
+/// OpenSSL calls the verify callback synchronously inside the handshake.
+thread_local std::string verificationFailure;
+
+int recordVerificationFailure(int preverifyOk, X509_STORE_CTX* store) {
+    if (!preverifyOk && verificationFailure.empty())
+        verificationFailure = X509_verify_cert_error_string(X509_STORE_CTX_get_error(store));
+    return preverifyOk;
+}
+
+void requireReadable(const std::string& path, const char* what) {
+    if (path.empty())
+        return;
+    Poco::File file(path);
+    if (!file.exists() || !file.canRead())
+        throw CertificateError(std::string("cannot read the ") + what + " '" + path + "'");
+}
+
 } // namespace
+
+const std::string& lastVerificationFailure() {
+    return verificationFailure;
+}
+
+void clearVerificationFailure() {
+    verificationFailure.clear();
+}
+
+Poco::Net::Context::Ptr makeClientContext(const ClientTlsSettings& settings) {
+    ensureSslInitialized();
+    requireReadable(settings.caFile, "CA file");
+    requireReadable(settings.caPath, "CA directory");
+    Poco::Net::Context::Params params;
+    params.verificationMode =
+        settings.verify ? Poco::Net::Context::VERIFY_RELAXED : Poco::Net::Context::VERIFY_NONE;
+    params.caLocation = settings.caFile.empty() ? settings.caPath : settings.caFile;
+    params.loadDefaultCAs = settings.verify && settings.caFile.empty() && settings.caPath.empty();
+    params.cipherList = "DEFAULT";
+    Poco::Net::Context::Ptr context;
+    try {
+        context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+    } catch (const Poco::Exception& e) {
+        throw CertificateError("cannot load the CAs from '" + params.caLocation +
+                               "': " + e.displayText());
+    }
+    SSL_CTX* ctx = context->sslContext();
+    if (!settings.caFile.empty() && !settings.caPath.empty() &&
+        SSL_CTX_load_verify_locations(ctx, nullptr, settings.caPath.c_str()) != 1)
+        throw CertificateError("cannot load the CA directory '" + settings.caPath + "'");
+    context->enableExtendedCertificateVerification(false);
+    if (settings.verify) {
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, &recordVerificationFailure);
+        X509_VERIFY_PARAM* param = SSL_CTX_get0_param(ctx);
+        const std::string& name = settings.serverName;
+        Poco::Net::IPAddress ip;
+        const int set = Poco::Net::IPAddress::tryParse(name, ip)
+                            ? X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str())
+                            : X509_VERIFY_PARAM_set1_host(param, name.c_str(), 0);
+        if (set != 1)
+            throw TlsError("cannot verify certificates against the name '" + name + "'");
+        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    } else {
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+    }
+    applyProtocolRange(*context, settings.minProtocol, settings.maxProtocol);
+    long options = SSL_OP_IGNORE_UNEXPECTED_EOF; // POP3 framing detects truncation itself
+    if (settings.allowUnsafeLegacyRenegotiation)
+        options |= SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION;
+    if (settings.useLegacyServerConnect)
+        options |= SSL_OP_LEGACY_SERVER_CONNECT;
+    SSL_CTX_set_options(ctx, options);
+    return context;
+}
 
 std::string toString(TlsProtocol protocol) {
     switch (protocol) {
