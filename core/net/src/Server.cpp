@@ -410,6 +410,12 @@ private:
 
     bool update(const std::vector<MessageInfo>& messages) override {
         _session.items = messages;
+        // Whatever onQuit does, the maildrop is free before +OK reaches the client, so that
+        // its next session is not refused with [IN-USE].
+        struct Unlock {
+            ServerConnection& connection;
+            ~Unlock() { connection.unlockMailbox(); }
+        } unlock{*this};
         if (_server.onQuit)
             _server.onQuit(_session);
         return true;
@@ -417,11 +423,7 @@ private:
 
     void ended(const std::vector<MessageInfo>& messages, bool) override {
         _session.items = messages;
-        if (_lockedMailbox) {
-            std::lock_guard<std::mutex> lock(_state.mutex);
-            _state.lockedMailboxes.erase(*_lockedMailbox);
-            _lockedMailbox.reset();
-        }
+        unlockMailbox();
         _session.id = 0;
         callHandler(_server.onDisconnect, "disconnect");
     }
@@ -480,6 +482,14 @@ private:
     void handlerFailed(std::string_view command, std::string_view what) override {
         logger().error("session %Lu: %s handler threw: %s", _session.id, std::string(command),
                        std::string(what));
+    }
+
+    void unlockMailbox() {
+        if (!_lockedMailbox)
+            return;
+        std::lock_guard<std::mutex> lock(_state.mutex);
+        _state.lockedMailboxes.erase(*_lockedMailbox);
+        _lockedMailbox.reset();
     }
 
     bool lockMailbox(const std::string& username) {

@@ -254,6 +254,15 @@ TEST_F(ServerTest, Rfc1939Section8SecondLoginToALockedMailboxGetsInUse) {
     login(second);
 }
 
+TEST_F(ServerTest, Rfc1939Section8MailboxIsFreeOnceQuitIsAnswered) {
+    startServer();
+    for (int i = 0; i < 20; ++i) {
+        RawClient client = connect();
+        login(client);
+        ASSERT_EQ(client.command("QUIT"), "+OK Bye\r\n") << "round " << i;
+    }
+}
+
 TEST_F(ServerTest, LoginRefusalCodeChosenByTheHandler) {
     startServer([](Server& s) {
         s.onLogin = [](Session& session) { session.refusal = LoginStatus::LoginDelay; };
