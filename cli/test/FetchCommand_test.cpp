@@ -2,10 +2,8 @@
 
 #include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
-#include <Poco/FileStream.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Path.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/TemporaryFile.h>
 
 #include <gmock/gmock.h>
@@ -14,6 +12,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "support/Files.h"
 #include "support/ServerFixture.h"
 #include "support/Subprocess.h"
 
@@ -28,12 +27,7 @@ using ::testing::MatchesRegex;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-std::string readFile(const std::string& path) {
-    Poco::FileInputStream in(path);
-    std::string text;
-    Poco::StreamCopier::copyToString(in, text);
-    return text;
-}
+using test::readFile;
 
 std::string inFolder(const std::string& folder, const std::string& name) {
     return Poco::Path(Poco::Path::forDirectory(folder), name).toString();

@@ -2,9 +2,7 @@
 
 #include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
-#include <Poco/FileStream.h>
 #include <Poco/Path.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/TemporaryFile.h>
 
 #include <gmock/gmock.h>
@@ -15,6 +13,7 @@
 #include <set>
 
 #include "support/DovecotPeer.h"
+#include "support/Files.h"
 #include "support/Subprocess.h"
 
 namespace pop3::cli {
@@ -29,12 +28,7 @@ const std::vector<std::string> kMessages = {
     "From: b@example.org\nSubject: two\n\n" + std::string(100000, 'y') + "\n",
 };
 
-std::string readFile(const std::string& path) {
-    Poco::FileInputStream in(path);
-    std::string text;
-    Poco::StreamCopier::copyToString(in, text);
-    return text;
-}
+using test::readFile;
 
 /// The contents of every file in `folder` (names differ per server), sorted.
 std::multiset<std::string> contents(const std::string& folder) {

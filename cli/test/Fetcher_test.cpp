@@ -6,9 +6,7 @@
 
 #include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
-#include <Poco/FileStream.h>
 #include <Poco/Path.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/TemporaryFile.h>
 
 #include <gmock/gmock.h>
@@ -20,6 +18,7 @@
 #include <set>
 
 #include "Fetcher.h"
+#include "support/Files.h"
 #include "support/ScriptedPeer.h"
 #include "support/ServerFixture.h"
 
@@ -38,12 +37,7 @@ using ::testing::MatchesRegex;
 using ::testing::Not;
 using ::testing::UnorderedElementsAre;
 
-std::string readFile(const std::string& path) {
-    Poco::FileInputStream in(path);
-    std::string text;
-    Poco::StreamCopier::copyToString(in, text);
-    return text;
-}
+using test::readFile;
 
 /// The names in `folder`, sorted.
 std::vector<std::string> listFolder(const std::string& folder) {

@@ -10,7 +10,6 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Path.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 #include <Poco/TemporaryFile.h>
 
@@ -27,6 +26,7 @@
 #include <unistd.h>
 
 #include "ServeProcess.h"
+#include "support/Files.h"
 #include "support/Subprocess.h"
 
 namespace pop3::cli {
@@ -147,12 +147,7 @@ AssertionResult sentInOrder(const std::vector<std::string>& sent,
     return AssertionSuccess();
 }
 
-std::string readFile(const std::string& path) {
-    Poco::FileInputStream in(path);
-    std::string text;
-    Poco::StreamCopier::copyToString(in, text);
-    return text;
-}
+using test::readFile;
 
 void writeFile(const std::string& path, const std::string& text, mode_t mode = 0600) {
     Poco::FileOutputStream(path) << text;

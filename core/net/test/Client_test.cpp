@@ -5,8 +5,6 @@
 #include "pop3/Errors.h"
 
 #include <Poco/File.h>
-#include <Poco/FileStream.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/TemporaryFile.h>
 
 #include <gmock/gmock.h>
@@ -16,6 +14,7 @@
 #include <map>
 #include <sstream>
 
+#include "support/Files.h"
 #include "support/ScriptedPeer.h"
 #include "support/ServerFixture.h"
 
@@ -26,13 +25,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
-
-std::string readFile(const std::string& path) {
-    Poco::FileInputStream in(path);
-    std::string text;
-    Poco::StreamCopier::copyToString(in, text);
-    return text;
-}
 
 class ClientTest : public ServerFixture {
 protected:
