@@ -1,6 +1,7 @@
 #include "RunnerConnection.h"
 
 #include "pop3/Errors.h"
+#include "pop3/ResponseDecoder.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/NetException.h>
@@ -71,21 +72,6 @@ private:
 void keep(std::string& kept, std::string_view data) {
     if (kept.size() < RunnerConnection::kKeptOctets)
         kept.append(data.substr(0, RunnerConnection::kKeptOctets - kept.size()));
-}
-
-std::vector<std::string> splitBody(const std::string& body) {
-    std::vector<std::string> lines;
-    std::size_t pos = 0;
-    while (pos < body.size()) {
-        const std::size_t end = body.find("\r\n", pos);
-        if (end == std::string::npos) {
-            lines.push_back(body.substr(pos));
-            break;
-        }
-        lines.push_back(body.substr(pos, end - pos));
-        pos = end + 2;
-    }
-    return lines;
 }
 
 TlsError tlsFailure(const std::string& endpoint, const std::string& serverName,
@@ -258,7 +244,7 @@ RunnerConnection::Response RunnerConnection::read(ResponseKind kind,
             response.statusLine = response.received.substr(0, response.received.find("\r\n"));
             response.status = _decoder.status();
             response.continuation = _decoder.isContinuation();
-            response.body = splitBody(body);
+            response.body = splitBodyLines(body);
             return response;
         }
         case ResponseDecoder::State::Failed:

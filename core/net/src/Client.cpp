@@ -80,21 +80,6 @@ std::vector<std::string_view> splitWords(std::string_view text) {
     return words;
 }
 
-std::vector<std::string> splitLines(const std::string& body) {
-    std::vector<std::string> lines;
-    std::size_t pos = 0;
-    while (pos < body.size()) {
-        const std::size_t end = body.find("\r\n", pos);
-        if (end == std::string::npos) {
-            lines.push_back(body.substr(pos));
-            break;
-        }
-        lines.push_back(body.substr(pos, end - pos));
-        pos = end + 2;
-    }
-    return lines;
-}
-
 bool isValidUid(std::string_view uid) {
     return !uid.empty() && uid.size() <= limits::kMaxUniqueIdLength &&
            std::all_of(uid.begin(), uid.end(), [](char c) { return c >= 0x21 && c <= 0x7E; });
@@ -102,7 +87,7 @@ bool isValidUid(std::string_view uid) {
 
 Capabilities parseCapabilities(const std::string& body) {
     Capabilities capa;
-    for (const std::string& line : splitLines(body)) {
+    for (const std::string& line : splitBodyLines(body)) {
         capa.lines.push_back(line);
         const std::vector<std::string_view> words = splitWords(line);
         if (words.empty())
@@ -191,11 +176,11 @@ UidlEntry parseUidlEntry(std::string_view line) {
 /// Joins the bodies of LIST and UIDL by message number.
 std::vector<MessageListing> joinListing(const std::string& listBody, const std::string& uidlBody) {
     std::vector<MessageListing> listing;
-    for (const std::string& line : splitLines(listBody)) {
+    for (const std::string& line : splitBodyLines(listBody)) {
         const ListEntry entry = parseListEntry(line);
         listing.push_back({entry.msgNum, entry.size, {}});
     }
-    for (const std::string& line : splitLines(uidlBody)) {
+    for (const std::string& line : splitBodyLines(uidlBody)) {
         UidlEntry entry = parseUidlEntry(line);
         const auto it = std::find_if(listing.begin(), listing.end(), [&](const MessageListing& m) {
             return m.msgNum == entry.msgNum;
@@ -783,7 +768,7 @@ std::vector<ListEntry> Client::list(std::optional<std::uint64_t> msgNum) {
         if (msgNum)
             return std::vector<ListEntry>{parseListEntry(connection.command(line).text)};
         std::vector<ListEntry> entries;
-        for (const std::string& entry : splitLines(connection.multiline(line)))
+        for (const std::string& entry : splitBodyLines(connection.multiline(line)))
             entries.push_back(parseListEntry(entry));
         return entries;
     });
@@ -795,7 +780,7 @@ std::vector<UidlEntry> Client::uidl(std::optional<std::uint64_t> msgNum) {
         if (msgNum)
             return std::vector<UidlEntry>{parseUidlEntry(connection.command(line).text)};
         std::vector<UidlEntry> entries;
-        for (const std::string& entry : splitLines(connection.multiline(line)))
+        for (const std::string& entry : splitBodyLines(connection.multiline(line)))
             entries.push_back(parseUidlEntry(entry));
         return entries;
     });

@@ -190,4 +190,19 @@ void ResponseDecoder::emit(std::string_view data) {
         _sink(data);
 }
 
+std::vector<std::string> splitBodyLines(std::string_view body) {
+    std::vector<std::string> lines;
+    std::size_t pos = 0;
+    while (pos < body.size()) {
+        const std::size_t end = body.find("\r\n", pos);
+        if (end == std::string_view::npos) {
+            lines.emplace_back(body.substr(pos));
+            break;
+        }
+        lines.emplace_back(body.substr(pos, end - pos));
+        pos = end + 2;
+    }
+    return lines;
+}
+
 } // namespace pop3

@@ -582,4 +582,11 @@ TEST(MultilineRoundTripTest, PseudoRandomTrickyBodies) {
     }
 }
 
+TEST(SplitBodyLinesTest, SplitsAtCrlfOnlyAndKeepsALastPartialLine) {
+    using pop3::splitBodyLines;
+    EXPECT_EQ(splitBodyLines(""), std::vector<std::string>{});
+    EXPECT_EQ(splitBodyLines("a\r\n\r\nb\nc\r\n"), (std::vector<std::string>{"a", "", "b\nc"}));
+    EXPECT_EQ(splitBodyLines("a\r\nrest"), (std::vector<std::string>{"a", "rest"}));
+}
+
 } // namespace

@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pop3 {
 
@@ -81,5 +82,9 @@ private:
     std::uint64_t _bodyOctets = 0;
     std::string _error;
 };
+
+/// The lines of a decoded multi-line body (what the sink received), without their CRLFs. A last
+/// line without CRLF is kept.
+std::vector<std::string> splitBodyLines(std::string_view body);
 
 } // namespace pop3
