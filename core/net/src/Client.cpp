@@ -1,6 +1,7 @@
 #include "pop3/Client.h"
 
 #include "pop3/Auth.h"
+#include "pop3/Command.h"
 #include "pop3/Errors.h"
 #include "pop3/Limits.h"
 #include "pop3/ResponseDecoder.h"
@@ -47,22 +48,6 @@ Poco::Net::Context::Ptr makeContext(const Client& client) {
     settings.allowUnsafeLegacyRenegotiation = client.allowUnsafeLegacyRenegotiation;
     settings.useLegacyServerConnect = client.useLegacyServerConnect;
     return makeClientContext(settings);
-}
-
-/// Parses a decimal number that must fill `text` entirely.
-std::optional<std::uint64_t> parseNumber(std::string_view text) {
-    if (text.empty() || text.size() > 20)
-        return std::nullopt;
-    std::uint64_t value = 0;
-    for (const char c : text) {
-        if (c < '0' || c > '9')
-            return std::nullopt;
-        const std::uint64_t digit = static_cast<std::uint64_t>(c - '0');
-        if (value > (UINT64_MAX - digit) / 10)
-            return std::nullopt;
-        value = value * 10 + digit;
-    }
-    return value;
 }
 
 std::vector<std::string_view> splitWords(std::string_view text) {
@@ -133,13 +118,13 @@ std::uint64_t announcedSize(const std::string& text) {
     const std::vector<std::string_view> words = splitWords(text);
     if (words.empty())
         return 0;
-    return parseNumber(words[0]).value_or(0);
+    return parseDecimal(words[0]).value_or(0);
 }
 
 MaildropStat parseStat(const std::string& text) {
     const std::vector<std::string_view> words = splitWords(text);
-    const auto count = words.size() >= 2 ? parseNumber(words[0]) : std::nullopt;
-    const auto octets = words.size() >= 2 ? parseNumber(words[1]) : std::nullopt;
+    const auto count = words.size() >= 2 ? parseDecimal(words[0]) : std::nullopt;
+    const auto octets = words.size() >= 2 ? parseDecimal(words[1]) : std::nullopt;
     if (!count || !octets)
         throw ProtocolError("malformed STAT reply '+OK " + text +
                             "' (RFC 1939 §5: +OK count octets)");
@@ -149,7 +134,7 @@ MaildropStat parseStat(const std::string& text) {
 /// "n value" of a LIST or UIDL line (or a single-message reply); throws on anything else.
 std::pair<std::uint64_t, std::string_view> parseEntry(std::string_view line, const char* command) {
     const std::vector<std::string_view> words = splitWords(line);
-    const auto number = words.size() >= 2 ? parseNumber(words[0]) : std::nullopt;
+    const auto number = words.size() >= 2 ? parseDecimal(words[0]) : std::nullopt;
     if (!number || *number == 0)
         throw ProtocolError(std::string("malformed ") + command + " line '" + std::string(line) +
                             "'");
@@ -158,7 +143,7 @@ std::pair<std::uint64_t, std::string_view> parseEntry(std::string_view line, con
 
 ListEntry parseListEntry(std::string_view line) {
     const auto [msgNum, size] = parseEntry(line, "LIST");
-    const auto octets = parseNumber(size);
+    const auto octets = parseDecimal(size);
     if (!octets)
         throw ProtocolError("malformed LIST size in '" + std::string(line) + "'");
     return {msgNum, *octets};

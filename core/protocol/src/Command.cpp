@@ -19,21 +19,6 @@ bool isControl(unsigned char c) {
     return c < 0x20 || c == 0x7f;
 }
 
-std::optional<std::uint64_t> parseDecimal(std::string_view text) {
-    if (text.empty())
-        return std::nullopt;
-    std::uint64_t value = 0;
-    for (char c : text) {
-        if (!isDigit(c))
-            return std::nullopt;
-        const auto digit = static_cast<std::uint64_t>(c - '0');
-        if (value > (std::numeric_limits<std::uint64_t>::max() - digit) / 10)
-            return std::nullopt;
-        value = value * 10 + digit;
-    }
-    return value;
-}
-
 std::vector<std::string> splitWords(std::string_view text) {
     std::vector<std::string> words;
     std::size_t i = 0;
@@ -64,6 +49,21 @@ std::optional<MessageNumber> parseMessageNumber(std::string_view text) {
 }
 
 } // namespace
+
+std::optional<std::uint64_t> parseDecimal(std::string_view text) {
+    if (text.empty())
+        return std::nullopt;
+    std::uint64_t value = 0;
+    for (char c : text) {
+        if (!isDigit(c))
+            return std::nullopt;
+        const auto digit = static_cast<std::uint64_t>(c - '0');
+        if (value > (std::numeric_limits<std::uint64_t>::max() - digit) / 10)
+            return std::nullopt;
+        value = value * 10 + digit;
+    }
+    return value;
+}
 
 std::variant<Command, CommandError> parseCommand(std::string_view line) {
     const std::size_t space = line.find(' ');

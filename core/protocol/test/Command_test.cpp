@@ -678,4 +678,11 @@ TEST(LineFramerTest, G07LimitIsConfigurable) {
     EXPECT_TRUE(framed->error);
 }
 
+TEST(ParseDecimalTest, DigitsOnlyAndWithin64Bits) {
+    EXPECT_EQ(pop3::parseDecimal("0"), 0u);
+    EXPECT_EQ(pop3::parseDecimal("18446744073709551615"), UINT64_MAX);
+    for (const char* bad : {"", "18446744073709551616", "-1", "+1", " 1", "1 ", "1a", "0x1"})
+        EXPECT_FALSE(pop3::parseDecimal(bad)) << bad;
+}
+
 } // namespace

@@ -53,6 +53,10 @@ struct CommandError {
     std::string message;
 };
 
+/// A decimal number of ASCII digits that fills `text` entirely (no sign, no spaces) and fits
+/// 64 bits; nullopt otherwise.
+std::optional<std::uint64_t> parseDecimal(std::string_view text);
+
 /// Parses one command line (without its line end) against the command table. Never throws:
 /// any input gives a Command or a CommandError.
 ///
