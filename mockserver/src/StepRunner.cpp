@@ -1,6 +1,7 @@
 #include "pop3/mock/StepRunner.h"
 
 #include "pop3/Errors.h"
+#include "pop3/WireConnection.h"
 #include "pop3/mock/Variables.h"
 
 #include <Poco/Exception.h>
@@ -14,13 +15,9 @@
 #include <thread>
 #include <utility>
 
-#include "RunnerConnection.h"
-
 namespace pop3::mock {
 
 namespace {
-
-using detail::RunnerConnection;
 
 /// Body lines of one response shown in the transcript; the rest is summarised.
 constexpr std::size_t kTranscriptBodyLines = 100;
@@ -181,7 +178,7 @@ struct Awaited {
 
 /// One named connection and what the script has sent on it.
 struct Channel {
-    std::unique_ptr<RunnerConnection> connection;
+    std::unique_ptr<WireConnection> connection;
     std::deque<Awaited> awaited;
     /// Raw bytes sent after the last LF.
     std::string partialLine;
@@ -235,7 +232,14 @@ private:
     Poco::Net::Context::Ptr context() {
         if (!_context) {
             try {
-                _context = RunnerConnection::makeContext(_options);
+                ClientTlsSettings settings;
+                settings.serverName =
+                    _options.tlsServerName.empty() ? _options.host : _options.tlsServerName;
+                settings.verify = _options.verifyCertificate;
+                settings.caFile = _options.caFile;
+                settings.minProtocol = _options.minProtocol;
+                settings.maxProtocol = _options.maxProtocol;
+                _context = makeClientContext(settings);
             } catch (const Error& e) {
                 throw Failed{e.what(), {}, "a TLS client context", {}};
             }
@@ -260,7 +264,7 @@ private:
             throw Failed{
                 "connection " + quote(step.connection) + " is already open", {}, expected, {}};
         Poco::Net::Context::Ptr tls = step.implicitTls ? context() : nullptr;
-        auto connection = std::make_unique<RunnerConnection>(endpoint());
+        auto connection = std::make_unique<WireConnection>(endpoint());
         try {
             connection->connect(_options.host, _options.port, _options.timeout, tls, serverName());
         } catch (const Error& e) {
@@ -352,13 +356,13 @@ private:
             return;
         }
         const ResponseKind kind = kindFor(target, step);
-        RunnerConnection::Response response =
+        WireConnection::Response response =
             target.connection->read(kind, timeout, _options.maxResponseOctets);
         if (!target.awaited.empty())
             target.awaited.pop_front();
         transcribe(step.connection, response, kind);
 
-        using Outcome = RunnerConnection::Response::Outcome;
+        using Outcome = WireConnection::Response::Outcome;
         const std::string partial =
             response.received.empty() ? "(nothing)" : truncated(escape(response.received));
         switch (response.outcome) {
@@ -393,8 +397,8 @@ private:
 
     void expectClosed(const std::string& name, Channel& target, const std::string& sent,
                       const std::string& expected, std::chrono::milliseconds timeout) {
-        const RunnerConnection::CloseWait wait = target.connection->waitForClose(timeout);
-        using Outcome = RunnerConnection::CloseWait::Outcome;
+        const WireConnection::CloseWait wait = target.connection->waitForClose(timeout);
+        using Outcome = WireConnection::CloseWait::Outcome;
         switch (wait.outcome) {
         case Outcome::closed:
             note(name, TranscriptLine::Source::runner, "closed by the server");
@@ -416,9 +420,9 @@ private:
         }
     }
 
-    void transcribe(const std::string& connection, const RunnerConnection::Response& response,
+    void transcribe(const std::string& connection, const WireConnection::Response& response,
                     ResponseKind kind) {
-        if (response.outcome != RunnerConnection::Response::Outcome::complete) {
+        if (response.outcome != WireConnection::Response::Outcome::complete) {
             for (std::string& line : wireLines(response.received, false))
                 note(connection, TranscriptLine::Source::server, std::move(line));
             return;
@@ -435,7 +439,7 @@ private:
     }
 
     /// The status line, then the body lines, joined by LF.
-    static std::string responseText(const RunnerConnection::Response& response) {
+    static std::string responseText(const WireConnection::Response& response) {
         std::string text = response.statusLine;
         for (const std::string& line : response.body)
             text += "\n" + line;
@@ -451,7 +455,7 @@ private:
         }
     }
 
-    void check(const ExpectStep& step, const RunnerConnection::Response& response,
+    void check(const ExpectStep& step, const WireConnection::Response& response,
                const std::string& sent, const std::string& expected) {
         const std::string text = responseText(response);
         const std::string got = response.continuation ? "continuation " + quote(response.statusLine)
@@ -506,8 +510,7 @@ private:
     }
 
     void checkLines(const std::vector<std::string>& wanted,
-                    const RunnerConnection::Response& response,
-                    std::vector<std::string>& problems) {
+                    const WireConnection::Response& response, std::vector<std::string>& problems) {
         if (response.continuation || !response.status.ok()) {
             problems.push_back("lines: expected a multi-line body, got " +
                                quote(response.statusLine));
@@ -551,15 +554,15 @@ private:
         } catch (const Error& e) {
             throw Failed{e.what(), "STLS", expected, {}};
         }
-        const RunnerConnection::Response response = target.connection->read(
+        const WireConnection::Response response = target.connection->read(
             ResponseKind::SingleLine, _options.timeout, _options.maxResponseOctets);
         transcribe(step.connection, response, ResponseKind::SingleLine);
-        if (response.outcome != RunnerConnection::Response::Outcome::complete) {
+        if (response.outcome != WireConnection::Response::Outcome::complete) {
             const std::string why =
-                response.outcome == RunnerConnection::Response::Outcome::timeout
+                response.outcome == WireConnection::Response::Outcome::timeout
                     ? "no response to STLS within " + std::to_string(_options.timeout.count()) +
                           " ms"
-                : response.outcome == RunnerConnection::Response::Outcome::closed
+                : response.outcome == WireConnection::Response::Outcome::closed
                     ? "the server closed the connection instead of answering STLS"
                     : "no valid response to STLS: " + response.error;
             throw Failed{why, "STLS", expected,

@@ -1,4 +1,4 @@
-#include "RunnerConnection.h"
+#include "pop3/WireConnection.h"
 
 #include "pop3/Errors.h"
 #include "pop3/ResponseDecoder.h"
@@ -9,20 +9,22 @@
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SocketAddress.h>
 
+#include <openssl/ssl.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <ctime>
 #include <pthread.h>
 
-namespace pop3::mock::detail {
+namespace pop3 {
 
 namespace {
 
 constexpr std::size_t kReadChunk = 16 * 1024;
 
 /// At least one millisecond: a zero Poco timeout means "wait forever".
-Poco::Timespan toTimespan(RunnerConnection::Clock::duration duration) {
+Poco::Timespan toTimespan(WireConnection::Clock::duration duration) {
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(duration).count();
     return Poco::Timespan(std::max<Poco::Timespan::TimeDiff>(us, 1000));
 }
@@ -70,8 +72,8 @@ private:
 };
 
 void keep(std::string& kept, std::string_view data) {
-    if (kept.size() < RunnerConnection::kKeptOctets)
-        kept.append(data.substr(0, RunnerConnection::kKeptOctets - kept.size()));
+    if (kept.size() < WireConnection::kKeptOctets)
+        kept.append(data.substr(0, WireConnection::kKeptOctets - kept.size()));
 }
 
 TlsError tlsFailure(const std::string& endpoint, const std::string& serverName,
@@ -86,10 +88,10 @@ TlsError tlsFailure(const std::string& endpoint, const std::string& serverName,
 /// attach() without an error when a blocking handshake times out, leaving the rest to the
 /// first read; this makes the handshake's outcome certain before any application data.
 void finishHandshake(Poco::Net::SecureStreamSocket& secure,
-                     RunnerConnection::Clock::time_point deadline) {
+                     WireConnection::Clock::time_point deadline) {
     for (;;) {
-        const auto remaining = deadline - RunnerConnection::Clock::now();
-        if (remaining <= RunnerConnection::Clock::duration::zero())
+        const auto remaining = deadline - WireConnection::Clock::now();
+        if (remaining <= WireConnection::Clock::duration::zero())
             throw Poco::TimeoutException();
         secure.setReceiveTimeout(toTimespan(remaining));
         secure.setSendTimeout(toTimespan(remaining));
@@ -101,27 +103,34 @@ void finishHandshake(Poco::Net::SecureStreamSocket& secure,
     }
 }
 
+std::string protocolName(int version) {
+    switch (version) {
+    case SSL3_VERSION:
+        return "SSLv3";
+    case TLS1_VERSION:
+        return toString(TlsProtocol::tls1_0);
+    case TLS1_1_VERSION:
+        return toString(TlsProtocol::tls1_1);
+    case TLS1_2_VERSION:
+        return toString(TlsProtocol::tls1_2);
+    case TLS1_3_VERSION:
+        return toString(TlsProtocol::tls1_3);
+    default:
+        return "unknown (" + std::to_string(version) + ")";
+    }
+}
+
 } // namespace
 
-RunnerConnection::RunnerConnection(std::string endpoint) : _endpoint(std::move(endpoint)) {}
+WireConnection::WireConnection(std::string endpoint) : _endpoint(std::move(endpoint)) {}
 
-RunnerConnection::~RunnerConnection() {
+WireConnection::~WireConnection() {
     close();
 }
 
-Poco::Net::Context::Ptr RunnerConnection::makeContext(const StepRunner::Options& options) {
-    ClientTlsSettings settings;
-    settings.serverName = options.tlsServerName.empty() ? options.host : options.tlsServerName;
-    settings.verify = options.verifyCertificate;
-    settings.caFile = options.caFile;
-    settings.minProtocol = options.minProtocol;
-    settings.maxProtocol = options.maxProtocol;
-    return makeClientContext(settings);
-}
-
-void RunnerConnection::connect(const std::string& host, std::uint16_t port,
-                               std::chrono::milliseconds timeout, Poco::Net::Context::Ptr context,
-                               const std::string& serverName) {
+void WireConnection::connect(const std::string& host, std::uint16_t port,
+                             std::chrono::milliseconds timeout, Poco::Net::Context::Ptr context,
+                             const std::string& serverName) {
     SigpipeGuard guard;
     Poco::Net::SocketAddress address;
     try {
@@ -165,7 +174,7 @@ void RunnerConnection::connect(const std::string& host, std::uint16_t port,
     }
 }
 
-void RunnerConnection::send(std::string_view bytes, std::chrono::milliseconds timeout) {
+void WireConnection::send(std::string_view bytes, std::chrono::milliseconds timeout) {
     SigpipeGuard guard;
     try {
         _socket.setSendTimeout(toTimespan(timeout));
@@ -185,8 +194,7 @@ void RunnerConnection::send(std::string_view bytes, std::chrono::milliseconds ti
     }
 }
 
-RunnerConnection::Receive RunnerConnection::receive(Clock::time_point deadline,
-                                                    std::string& error) {
+WireConnection::Receive WireConnection::receive(Clock::time_point deadline, std::string& error) {
     char chunk[kReadChunk];
     try {
         if (_socket.available() <= 0) {
@@ -214,9 +222,8 @@ RunnerConnection::Receive RunnerConnection::receive(Clock::time_point deadline,
     }
 }
 
-RunnerConnection::Response RunnerConnection::read(ResponseKind kind,
-                                                  std::chrono::milliseconds timeout,
-                                                  std::uint64_t maxOctets) {
+WireConnection::Response WireConnection::read(ResponseKind kind, std::chrono::milliseconds timeout,
+                                              std::uint64_t maxOctets) {
     SigpipeGuard guard;
     Response response;
     std::string body;
@@ -273,7 +280,7 @@ RunnerConnection::Response RunnerConnection::read(ResponseKind kind,
     }
 }
 
-RunnerConnection::CloseWait RunnerConnection::waitForClose(std::chrono::milliseconds timeout) {
+WireConnection::CloseWait WireConnection::waitForClose(std::chrono::milliseconds timeout) {
     SigpipeGuard guard;
     CloseWait wait;
     const Clock::time_point deadline = Clock::now() + timeout;
@@ -297,14 +304,14 @@ RunnerConnection::CloseWait RunnerConnection::waitForClose(std::chrono::millisec
     return wait;
 }
 
-std::size_t RunnerConnection::discardBuffered() {
+std::size_t WireConnection::discardBuffered() {
     const std::size_t n = _buffer.size();
     _buffer.clear();
     return n;
 }
 
-void RunnerConnection::startTls(Poco::Net::Context::Ptr context, const std::string& serverName,
-                                std::chrono::milliseconds timeout) {
+void WireConnection::startTls(Poco::Net::Context::Ptr context, const std::string& serverName,
+                              std::chrono::milliseconds timeout) {
     SigpipeGuard guard;
     clearVerificationFailure();
     const Clock::time_point deadline = Clock::now() + timeout;
@@ -326,7 +333,28 @@ void RunnerConnection::startTls(Poco::Net::Context::Ptr context, const std::stri
     _secure = true;
 }
 
-void RunnerConnection::close() {
+WireConnection::TlsSession WireConnection::tlsSession() const {
+    TlsSession session;
+    if (!_secure)
+        return session;
+    try {
+        Poco::Net::SecureStreamSocket secure(_socket);
+        if (const Poco::Net::Session::Ptr current = secure.currentSession()) {
+            if (const SSL_SESSION* ssl = current->sslSession()) {
+                session.protocol = protocolName(SSL_SESSION_get_protocol_version(ssl));
+                if (const SSL_CIPHER* cipher = SSL_SESSION_get0_cipher(ssl))
+                    session.cipher = SSL_CIPHER_get_name(cipher);
+            }
+        }
+        if (secure.havePeerCertificate())
+            session.certificate = secure.peerCertificate();
+    } catch (const Poco::Exception&) {
+        // A connection the server dropped: report what is known.
+    }
+    return session;
+}
+
+void WireConnection::close() {
     if (!_open)
         return;
     _open = false;
@@ -338,4 +366,4 @@ void RunnerConnection::close() {
     }
 }
 
-} // namespace pop3::mock::detail
+} // namespace pop3

@@ -2,23 +2,27 @@
 
 #include "pop3/Response.h"
 #include "pop3/ResponseDecoder.h"
-#include "pop3/mock/StepRunner.h"
+#include "pop3/Tls.h"
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/StreamSocket.h>
+#include <Poco/Net/X509Certificate.h>
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace pop3::mock::detail {
+namespace pop3 {
 
-/// The socket side of one named connection of a step run: connect (plain or implicit TLS),
-/// send, read one response with the strict decoder, wait for the server to close, STLS
-/// upgrade. Every wait is bounded by the timeout given; SIGPIPE is never raised.
-class RunnerConnection {
+/// A POP3 connection at the byte level, for tools that must see exactly what a server does
+/// (the step runner, the conformance checker): connect (plain or implicit TLS), send any bytes,
+/// read one response with the strict decoder, wait for the server to close, STLS upgrade. Build
+/// TLS contexts with makeClientContext(). Every wait is bounded by the timeout given; SIGPIPE is
+/// never raised.
+class WireConnection {
 public:
     using Clock = std::chrono::steady_clock;
 
@@ -60,18 +64,23 @@ public:
         std::string detail;
     };
 
+    /// What a TLS handshake settled.
+    struct TlsSession {
+        /// "TLSv1.3" and so on.
+        std::string protocol;
+        std::string cipher;
+        /// The server's certificate, when it sent one.
+        std::optional<Poco::Net::X509Certificate> certificate;
+    };
+
     /// Bytes of a response kept for reports.
     static constexpr std::size_t kKeptOctets = 64 * 1024;
 
-    explicit RunnerConnection(std::string endpoint);
-    ~RunnerConnection();
+    explicit WireConnection(std::string endpoint);
+    ~WireConnection();
 
-    RunnerConnection(const RunnerConnection&) = delete;
-    RunnerConnection& operator=(const RunnerConnection&) = delete;
-
-    /// A client context that verifies the server as `options` say (chain against the CA file,
-    /// name with OpenSSL's own host or IP check). Throws CertificateError or TlsError.
-    static Poco::Net::Context::Ptr makeContext(const StepRunner::Options& options);
+    WireConnection(const WireConnection&) = delete;
+    WireConnection& operator=(const WireConnection&) = delete;
 
     /// Connects to host:port; with `context`, runs the TLS handshake first (implicit TLS).
     /// Throws ConnectionError, TimeoutError or TlsError.
@@ -93,6 +102,8 @@ public:
     void close();
 
     bool secure() const { return _secure; }
+    /// The TLS session of a secure connection; empty fields otherwise.
+    TlsSession tlsSession() const;
     const std::string& endpoint() const { return _endpoint; }
 
 private:
@@ -108,4 +119,4 @@ private:
     bool _open = false;
 };
 
-} // namespace pop3::mock::detail
+} // namespace pop3
