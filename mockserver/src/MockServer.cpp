@@ -714,6 +714,12 @@ Recording& MockServer::recording() {
     return _state->recording;
 }
 
+void MockServer::resetMailboxes() {
+    std::lock_guard<std::mutex> lock(_state->mutex);
+    _state->users.clear();
+    _state->loadMailboxes();
+}
+
 std::vector<MessageInfo> MockServer::mailbox(const std::string& user) const {
     std::lock_guard<std::mutex> lock(_state->mutex);
     std::vector<MessageInfo> infos;

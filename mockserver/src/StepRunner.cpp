@@ -138,25 +138,6 @@ std::string upper(std::string_view text) {
     return out;
 }
 
-/// The reply kind of a command line, as Step.h describes the default.
-ResponseKind kindOfCommand(std::string_view line) {
-    const std::size_t space = line.find(' ');
-    const std::string keyword = upper(line.substr(0, space));
-    std::string_view argument =
-        space == std::string_view::npos ? std::string_view{} : line.substr(space + 1);
-    while (!argument.empty() && argument.front() == ' ')
-        argument.remove_prefix(1);
-    while (!argument.empty() && (argument.back() == ' ' || argument.back() == '\r'))
-        argument.remove_suffix(1);
-    if (keyword == "LIST" || keyword == "UIDL")
-        return argument.empty() ? ResponseKind::MultiLine : ResponseKind::SingleLine;
-    if (keyword == "RETR" || keyword == "TOP" || keyword == "CAPA")
-        return ResponseKind::MultiLine;
-    if (keyword == "AUTH")
-        return argument.empty() ? ResponseKind::MultiLine : ResponseKind::SaslStep;
-    return ResponseKind::SingleLine;
-}
-
 const char* kindName(const Step::Action& action) {
     static const char* names[] = {"connect", "send", "expect", "stls", "sleep", "close"};
     return names[action.index()];
@@ -311,7 +292,7 @@ private:
         if (target.inSasl)
             kind = ResponseKind::SaslStep;
         else if (!target.awaited.empty() && !target.awaited.front().greeting)
-            kind = kindOfCommand(target.awaited.front().line);
+            kind = responseKindOf(target.awaited.front().line);
         if (step.multiline)
             return *step.multiline                  ? ResponseKind::MultiLine
                    : kind == ResponseKind::SaslStep ? ResponseKind::SaslStep

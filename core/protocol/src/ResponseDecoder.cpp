@@ -1,10 +1,31 @@
 #include "pop3/ResponseDecoder.h"
 
 #include <algorithm>
+#include <cctype>
 #include <initializer_list>
 #include <utility>
 
 namespace pop3 {
+
+ResponseKind responseKindOf(std::string_view commandLine) {
+    const std::size_t space = commandLine.find(' ');
+    std::string keyword(commandLine.substr(0, space));
+    std::transform(keyword.begin(), keyword.end(), keyword.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    std::string_view argument =
+        space == std::string_view::npos ? std::string_view{} : commandLine.substr(space + 1);
+    while (!argument.empty() && argument.front() == ' ')
+        argument.remove_prefix(1);
+    while (!argument.empty() && (argument.back() == ' ' || argument.back() == '\r'))
+        argument.remove_suffix(1);
+    if (keyword == "LIST" || keyword == "UIDL" || keyword == "LANG")
+        return argument.empty() ? ResponseKind::MultiLine : ResponseKind::SingleLine;
+    if (keyword == "RETR" || keyword == "TOP" || keyword == "CAPA")
+        return ResponseKind::MultiLine;
+    if (keyword == "AUTH")
+        return argument.empty() ? ResponseKind::MultiLine : ResponseKind::SaslStep;
+    return ResponseKind::SingleLine;
+}
 
 namespace {
 

@@ -22,6 +22,11 @@ enum class ResponseKind {
     SaslStep,
 };
 
+/// The kind of reply a command line gets when the server accepts it: multi-line for LIST and
+/// UIDL without argument, RETR, TOP, CAPA, AUTH without mechanism (RFC 5034 §4) and LANG
+/// without argument (RFC 6856 §3); a SASL step for AUTH with a mechanism; else one line.
+ResponseKind responseKindOf(std::string_view commandLine);
+
 /// Decodes one server response at a time from bytes as they arrive (sans-I/O).
 ///
 /// Strict: the status indicator is exactly "+OK" or "-ERR" followed by SP or CRLF ("+OKAY" and

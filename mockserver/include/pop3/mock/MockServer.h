@@ -49,6 +49,10 @@ public:
 
     Recording& recording();
 
+    /// Gives every mailbox back the scenario's messages, as when the server was made. Sessions
+    /// open now keep the listing they got at login.
+    void resetMailboxes();
+
     /// The messages a user has now (after the deletions of finished sessions), in order.
     std::vector<MessageInfo> mailbox(const std::string& user) const;
 
