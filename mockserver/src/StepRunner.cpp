@@ -131,13 +131,6 @@ std::string truncated(std::string text, std::size_t limit = kReportedOctets) {
     return text + "... (" + std::to_string(more) + " more octets)";
 }
 
-std::string upper(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return out;
-}
-
 const char* kindName(const Step::Action& action) {
     static const char* names[] = {"connect", "send", "expect", "stls", "sleep", "close"};
     return names[action.index()];
