@@ -22,7 +22,7 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> parseStat(const Reply& re
     if (rest.substr(0, 4) != "+OK ")
         return std::nullopt;
     rest.remove_prefix(4);
-    // Text may follow the drop listing (RFC 1939 §5 allows none, servers add none).
+    // "This memo makes no requirement on what follows the maildrop size" (RFC 1939 §5).
     const std::size_t first = rest.find(' ');
     if (first == std::string_view::npos)
         return std::nullopt;
