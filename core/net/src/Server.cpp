@@ -270,6 +270,8 @@ private:
         config.tlsAvailable = _state.ssl && _state.context && !_state.implicitTls;
         config.tlsActive = _state.implicitTls;
         config.refusePlaintextLoginWithoutTls = options.refusePlaintextLoginWithoutTls;
+        config.utf8 = options.utf8;
+        config.languages = options.languages;
         config.maxCommandLine = options.maxCommandLine;
         config.maxBadCommands = options.maxBadCommands;
         ServerSessionHandler& handler = *this;

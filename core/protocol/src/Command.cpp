@@ -73,13 +73,15 @@ std::variant<Command, CommandError> parseCommand(std::string_view line) {
 
     if (keyword.empty())
         return CommandError{CommandError::Kind::Malformed, "empty command"};
-    for (char c : keyword) {
-        if (!isLetter(c))
-            return CommandError{CommandError::Kind::Malformed, "malformed command keyword"};
-    }
+    // A table row may carry a digit (UTF8); any other keyword is letters only.
     const CommandSpec* spec = findCommand(keyword);
-    if (spec == nullptr)
+    if (spec == nullptr) {
+        for (char c : keyword) {
+            if (!isLetter(c))
+                return CommandError{CommandError::Kind::Malformed, "malformed command keyword"};
+        }
         return CommandError{CommandError::Kind::UnknownCommand, "unknown command"};
+    }
 
     Command command;
     command.spec = spec;
@@ -136,6 +138,10 @@ std::variant<Command, CommandError> parseCommand(std::string_view line) {
         break;
     case ArgumentRule::Mechanism:
         if (words.size() > 2)
+            return badArguments(*spec, "too many arguments");
+        break;
+    case ArgumentRule::OptionalWord:
+        if (words.size() > 1)
             return badArguments(*spec, "too many arguments");
         break;
     }

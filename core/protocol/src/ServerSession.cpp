@@ -70,12 +70,28 @@ bool isPlaintextMechanism(std::string_view mechanism) {
     return mechanism == "PLAIN" || mechanism == "LOGIN";
 }
 
+/// RFC 4647 §3.3.1 basic filtering, as LANG uses it (RFC 6856 §3): the range equals the tag or
+/// is a prefix of it ending at a "-", case-insensitively.
+bool languageMatches(std::string_view range, std::string_view tag) {
+    const std::string r = lower(range);
+    const std::string t = lower(tag);
+    return t == r || (t.size() > r.size() && t.compare(0, r.size(), r) == 0 && t[r.size()] == '-');
+}
+
 } // namespace
 
 ServerSession::ServerSession(ServerSessionConfig config, ServerSessionHandler& handler,
                              std::function<std::string()> nonce)
     : _config(std::move(config)), _handler(handler), _nonce(std::move(nonce)),
-      _framer(_config.maxCommandLine) {}
+      _framer(_config.maxCommandLine) {
+    // RFC 6856 §3: "A server MUST include "i-default" as one of its supported languages."
+    auto isDefault = [](const std::string& language) {
+        return lower(language.substr(0, language.find(' '))) == "i-default";
+    };
+    if (!_config.languages.empty() &&
+        std::none_of(_config.languages.begin(), _config.languages.end(), isDefault))
+        _config.languages.emplace_back("i-default Default language");
+}
 
 ServerSession::~ServerSession() = default;
 
@@ -246,6 +262,10 @@ void ServerSession::handleCommand(const Command& command) {
         return doRset();
     case CommandId::Quit:
         return doQuit();
+    case CommandId::Utf8:
+        return doUtf8();
+    case CommandId::Lang:
+        return doLang(command);
     }
 }
 
@@ -422,6 +442,10 @@ std::vector<std::string> ServerSession::capabilities() const {
         lines.push_back(sasl);
     if (_config.tlsAvailable && !_config.tlsActive && _state == SessionState::Authorization)
         lines.emplace_back("STLS");
+    if (_config.utf8)
+        lines.emplace_back("UTF8 USER");
+    if (!_config.languages.empty())
+        lines.emplace_back("LANG");
     if (!_config.implementation.empty())
         lines.push_back("IMPLEMENTATION " + _config.implementation);
     lines.insert(lines.end(), _config.extraCapabilities.begin(), _config.extraCapabilities.end());
@@ -434,6 +458,34 @@ void ServerSession::doCapa() {
     for (const std::string& line : capabilities())
         out.bodyLine(line);
     out.endBody();
+}
+
+void ServerSession::doUtf8() {
+    if (!_config.utf8)
+        return writer().err("UTF8 is not supported");
+    _utf8Mode = true;
+    writer().ok("UTF8 mode enabled");
+}
+
+void ServerSession::doLang(const Command& command) {
+    if (_config.languages.empty())
+        return writer().err("LANG is not supported");
+    if (command.arguments.empty()) {
+        ResponseWriter out = writer();
+        out.ok("Language listing follows");
+        for (const std::string& language : _config.languages)
+            out.bodyLine(language);
+        return out.endBody();
+    }
+    const std::string& range = command.arguments[0];
+    for (const std::string& language : _config.languages) {
+        const std::string tag = language.substr(0, language.find(' '));
+        if (range == "*" || languageMatches(range, tag)) {
+            _language = tag;
+            return writer().ok(tag + " Language changed");
+        }
+    }
+    writer().err("Invalid language " + range);
 }
 
 void ServerSession::doStat() {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdint>
 #include <initializer_list>
 #include <iterator>
@@ -84,7 +85,8 @@ TEST(CommandTableTest, EveryCommandIdHasExactlyOneRow) {
     const CommandId ids[] = {CommandId::User, CommandId::Pass, CommandId::Apop, CommandId::Auth,
                              CommandId::Stls, CommandId::Capa, CommandId::Stat, CommandId::List,
                              CommandId::Uidl, CommandId::Retr, CommandId::Top,  CommandId::Dele,
-                             CommandId::Noop, CommandId::Rset, CommandId::Quit};
+                             CommandId::Noop, CommandId::Rset, CommandId::Quit, CommandId::Utf8,
+                             CommandId::Lang};
     EXPECT_EQ(std::size(ids), pop3::kCommandTable.size());
     for (CommandId id : ids) {
         int rows = 0;
@@ -95,14 +97,15 @@ TEST(CommandTableTest, EveryCommandIdHasExactlyOneRow) {
     }
 }
 
-TEST(CommandTableTest, NamesAreUniqueUpperCaseKeywordsOfThreeOrFourLetters) {
+TEST(CommandTableTest, NamesAreUniqueUpperCaseKeywordsOfThreeOrFourCharacters) {
     std::set<std::string_view> names;
     for (const CommandSpec& spec : pop3::kCommandTable) {
         EXPECT_TRUE(names.insert(spec.name).second) << spec.name;
         EXPECT_GE(spec.name.size(), 3u);
         EXPECT_LE(spec.name.size(), 4u);
+        EXPECT_TRUE(spec.name[0] >= 'A' && spec.name[0] <= 'Z') << spec.name;
         for (char c : spec.name)
-            EXPECT_TRUE(c >= 'A' && c <= 'Z') << spec.name;
+            EXPECT_TRUE((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) << spec.name;
         EXPECT_FALSE(spec.rfc.empty()) << spec.name;
     }
 }
@@ -111,7 +114,7 @@ TEST(CommandTableTest, G04Rfc1939Section3FindCommandIgnoresCase) {
     for (const CommandSpec& spec : pop3::kCommandTable) {
         std::string lower(spec.name);
         for (char& c : lower)
-            c = static_cast<char>(c - 'A' + 'a');
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         std::string mixed = lower;
         mixed[0] = spec.name[0];
         EXPECT_EQ(pop3::findCommand(spec.name), &spec);
@@ -138,10 +141,13 @@ TEST(CommandTableTest, Rfc1939StatesOfEachCommand) {
         EXPECT_FALSE(commandSpec(id).allowedIn(auth)) << commandSpec(id).name;
         EXPECT_TRUE(commandSpec(id).allowedIn(trans)) << commandSpec(id).name;
     }
-    for (CommandId id : {CommandId::Capa, CommandId::Quit}) {
+    for (CommandId id : {CommandId::Capa, CommandId::Quit, CommandId::Lang}) {
         EXPECT_TRUE(commandSpec(id).allowedIn(auth)) << commandSpec(id).name;
         EXPECT_TRUE(commandSpec(id).allowedIn(trans)) << commandSpec(id).name;
     }
+    // RFC 6856 §2: UTF8 only before login.
+    EXPECT_TRUE(commandSpec(CommandId::Utf8).allowedIn(auth));
+    EXPECT_FALSE(commandSpec(CommandId::Utf8).allowedIn(trans));
     // RFC 1939 §6: the UPDATE state takes no commands at all.
     for (const CommandSpec& spec : pop3::kCommandTable)
         EXPECT_FALSE(spec.allowedIn(SessionState::Update)) << spec.name;
@@ -158,8 +164,9 @@ TEST(CommandTableTest, ArgumentRuleOfEachCommand) {
     EXPECT_EQ(commandSpec(CommandId::Retr).arguments, ArgumentRule::Message);
     EXPECT_EQ(commandSpec(CommandId::Dele).arguments, ArgumentRule::Message);
     EXPECT_EQ(commandSpec(CommandId::Top).arguments, ArgumentRule::MessageAndLines);
+    EXPECT_EQ(commandSpec(CommandId::Lang).arguments, ArgumentRule::OptionalWord);
     for (CommandId id : {CommandId::Stls, CommandId::Capa, CommandId::Stat, CommandId::Noop,
-                         CommandId::Rset, CommandId::Quit})
+                         CommandId::Rset, CommandId::Quit, CommandId::Utf8})
         EXPECT_EQ(commandSpec(id).arguments, ArgumentRule::None) << commandSpec(id).name;
 }
 
@@ -189,6 +196,8 @@ TEST(ParseCommandTest, EveryTableRowParsesByItsName) {
         {"NOOP", CommandId::Noop},
         {"RSET", CommandId::Rset},
         {"QUIT", CommandId::Quit},
+        {"UTF8", CommandId::Utf8},
+        {"LANG", CommandId::Lang},
     };
     EXPECT_EQ(lines.size(), pop3::kCommandTable.size());
     for (const auto& [line, id] : lines) {
@@ -218,8 +227,21 @@ TEST(ParseCommandTest, G05Rfc1939Section3KeywordOfWrongLengthIsRefused) {
 }
 
 TEST(ParseCommandTest, G05Rfc1939Section3UnknownKeywordIsUnknownCommand) {
-    for (const char* line : {"XTND", "LAST", "HELO", "EHLO x", "LANG", "xyz"})
+    for (const char* line : {"XTND", "LAST", "HELO", "EHLO x", "RPOP", "xyz"})
         EXPECT_EQ(refused(line), Kind::UnknownCommand) << line;
+}
+
+TEST(ParseCommandTest, I03Rfc6856Section3LangTakesAtMostOneLanguageRange) {
+    EXPECT_TRUE(parsed("LANG").arguments.empty());
+    EXPECT_EQ(parsed("lang en-US").arguments, args({"en-US"}));
+    EXPECT_EQ(parsed("LANG *").arguments, args({"*"}));
+    EXPECT_EQ(refused("LANG en de"), Kind::BadArguments);
+}
+
+TEST(ParseCommandTest, I01Rfc6856Section2Utf8KeywordKeepsItsDigit) {
+    EXPECT_EQ(parsed("utf8").id(), CommandId::Utf8);
+    EXPECT_EQ(refused("UTF8 USER"), Kind::BadArguments);
+    EXPECT_EQ(refused("UTF9"), Kind::Malformed);
 }
 
 // --- commands without arguments ---

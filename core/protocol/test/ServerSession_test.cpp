@@ -981,6 +981,104 @@ TEST_F(ServerSessionTest, CapaKeepsTheConfiguredMechanismOrder) {
     EXPECT_NE(std::find(lines.begin(), lines.end(), "SASL LOGIN CRAM-MD5"), lines.end());
 }
 
+// --- UTF8 and LANG (RFC 6856) ---
+
+TEST_F(ServerSessionTest, I01Rfc6856Section2Utf8IsAdvertisedInBothStatesWhenOn) {
+    config.utf8 = true;
+    start();
+    const auto before = capa();
+    EXPECT_NE(std::find(before.begin(), before.end(), "UTF8 USER"), before.end());
+    send("USER alice\r\nPASS secret\r\n");
+    const auto after = capa();
+    EXPECT_NE(std::find(after.begin(), after.end(), "UTF8 USER"), after.end());
+}
+
+TEST_F(ServerSessionTest, I01Rfc6856Section2Utf8InAuthorizationGivesOk) {
+    config.utf8 = true;
+    start();
+    EXPECT_EQ(send("UTF8\r\n"), "+OK UTF8 mode enabled\r\n");
+    EXPECT_TRUE(session->utf8Mode());
+    EXPECT_EQ(send("USER alice\r\n"), "+OK\r\n");
+    EXPECT_TRUE(startsWith(send("PASS secret\r\n"), "+OK Logged in, "));
+}
+
+TEST_F(ServerSessionTest, I01Rfc6856Section2Utf8AfterLoginGivesErr) {
+    config.utf8 = true;
+    logIn();
+    EXPECT_EQ(send("UTF8\r\n"), "-ERR UTF8 is not valid in this state\r\n");
+    EXPECT_FALSE(session->utf8Mode());
+    EXPECT_EQ(send("NOOP\r\n"), "+OK\r\n");
+}
+
+TEST_F(ServerSessionTest, I01Rfc6856Section2Utf8IsRefusedAndNotAdvertisedWhenOff) {
+    start();
+    const auto lines = capa();
+    EXPECT_EQ(std::find_if(lines.begin(), lines.end(),
+                           [](const std::string& line) { return startsWith(line, "UTF8"); }),
+              lines.end());
+    EXPECT_EQ(send("UTF8\r\n"), "-ERR UTF8 is not supported\r\n");
+    EXPECT_EQ(send("UTF8 USER\r\n"), "-ERR UTF8: takes no arguments\r\n");
+    EXPECT_FALSE(session->utf8Mode());
+}
+
+TEST_F(ServerSessionTest, I02Rfc6856Section2Utf8UserNamesReachTheHandlerInUtf8Mode) {
+    config.utf8 = true;
+    start();
+    send("UTF8\r\n");
+    EXPECT_EQ(send("USER j\xc3\xbcrgen\r\n"), "+OK\r\n");
+    EXPECT_TRUE(isErrLine(send("PASS p\xc3\xa4ss\r\n")));
+    ASSERT_EQ(mailbox.logins.size(), 1u);
+    EXPECT_EQ(mailbox.logins[0].username, "j\xc3\xbcrgen");
+    EXPECT_EQ(mailbox.logins[0].password, "p\xc3\xa4ss");
+}
+
+TEST_F(ServerSessionTest, I03Rfc6856Section3LangWithoutArgumentListsTheLanguages) {
+    config.languages = {"en English", "de Deutsch"};
+    start();
+    const auto lines = capa();
+    EXPECT_NE(std::find(lines.begin(), lines.end(), "LANG"), lines.end());
+    EXPECT_EQ(send("LANG\r\n"), "+OK Language listing follows\r\nen English\r\nde "
+                                "Deutsch\r\ni-default Default language\r\n.\r\n");
+    config.languages = {"i-default", "en English"};
+    start();
+    EXPECT_EQ(send("LANG\r\n"), "+OK Language listing follows\r\ni-default\r\nen English\r\n.\r\n");
+}
+
+TEST_F(ServerSessionTest, I03Rfc6856Section3LangSelectsASupportedLanguage) {
+    config.languages = {"en English", "de-DE Deutsch"};
+    start();
+    EXPECT_EQ(send("LANG de\r\n"), "+OK de-DE Language changed\r\n");
+    EXPECT_EQ(session->language(), "de-DE");
+    EXPECT_EQ(send("lang EN\r\n"), "+OK en Language changed\r\n");
+    EXPECT_EQ(send("LANG *\r\n"), "+OK en Language changed\r\n");
+    EXPECT_EQ(session->language(), "en");
+}
+
+TEST_F(ServerSessionTest, I03Rfc6856Section3LangWithAnUnsupportedTagGivesErr) {
+    config.languages = {"en English"};
+    start();
+    EXPECT_EQ(send("LANG uga\r\n"), "-ERR Invalid language uga\r\n");
+    // "e" is no prefix of "en" at a subtag boundary.
+    EXPECT_EQ(send("LANG e\r\n"), "-ERR Invalid language e\r\n");
+    EXPECT_EQ(session->language(), "");
+    EXPECT_TRUE(isErrLine(send("LANG en de\r\n")));
+}
+
+TEST_F(ServerSessionTest, I03Rfc6856Section3LangWorksAfterLogin) {
+    config.languages = {"en English"};
+    logIn();
+    EXPECT_EQ(send("LANG\r\n"), "+OK Language listing follows\r\nen English\r\ni-default "
+                                "Default language\r\n.\r\n");
+    EXPECT_EQ(send("LANG i-default\r\n"), "+OK i-default Language changed\r\n");
+}
+
+TEST_F(ServerSessionTest, I03Rfc6856Section3LangIsRefusedAndNotAdvertisedWhenOff) {
+    start();
+    const auto lines = capa();
+    EXPECT_EQ(std::find(lines.begin(), lines.end(), "LANG"), lines.end());
+    EXPECT_EQ(send("LANG\r\n"), "-ERR LANG is not supported\r\n");
+}
+
 // --- STLS (RFC 2595) ---
 
 TEST_F(ServerSessionTest, L01Rfc2595Section4StlsIsAdvertisedWhenAvailable) {

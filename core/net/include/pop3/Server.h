@@ -101,6 +101,11 @@ struct ServerOptions {
     std::vector<std::string> saslMechanisms = {"CRAM-MD5", "PLAIN", "LOGIN"};
     /// RFC 2595 §2.3: refuse USER/PASS, PLAIN and LOGIN before STLS.
     bool refusePlaintextLoginWithoutTls = false;
+    /// RFC 6856 §2: the UTF8 command, announced as "UTF8 USER".
+    bool utf8 = false;
+    /// RFC 6856 §3: LANG's languages, "tag" or "tag description" ("en English"); "LANG *" picks
+    /// the first, and "i-default" is added when missing. Empty: no LANG.
+    std::vector<std::string> languages;
     /// RFC 1939 §8: one session per maildrop; a second login gets `-ERR [IN-USE]`.
     bool exclusiveMailboxLock = true;
     /// RFC 1939 §3 autologout: an idle session is closed without UPDATE.

@@ -42,7 +42,7 @@ struct Command {
 /// Why a command line was refused.
 struct CommandError {
     enum class Kind {
-        /// Empty line, or a keyword with anything but ASCII letters in it.
+        /// Empty line, or a keyword not in the table with anything but ASCII letters in it.
         Malformed,
         /// A well-formed keyword that is not in the table.
         UnknownCommand,
@@ -60,10 +60,11 @@ std::optional<std::uint64_t> parseDecimal(std::string_view text);
 /// Parses one command line (without its line end) against the command table. Never throws:
 /// any input gives a Command or a CommandError.
 ///
-/// Policy: keywords are ASCII letters, matched case-insensitively; arguments are separated by
-/// one or more spaces; message numbers and line counts are decimal digits only (no sign), a
-/// message number is at least 1, and values that overflow 64 bits are refused. Control bytes
-/// never reach this function (LineFramer refuses them); 8-bit bytes are allowed in arguments.
+/// Policy: keywords are ASCII letters (or a table row such as UTF8), matched case-insensitively;
+/// arguments are separated by one or more spaces; message numbers and line counts are decimal
+/// digits only (no sign), a message number is at least 1, and values that overflow 64 bits are
+/// refused. Control bytes never reach this function (LineFramer refuses them); 8-bit bytes are
+/// allowed in arguments.
 std::variant<Command, CommandError> parseCommand(std::string_view line);
 
 /// Splits a byte stream into lines, enforcing the line policy before any parsing:

@@ -25,6 +25,8 @@ enum class CommandId {
     Noop,
     Rset,
     Quit,
+    Utf8,
+    Lang,
 };
 
 /// The shape of a command's arguments. Arguments are separated by one or more spaces.
@@ -47,6 +49,8 @@ enum class ArgumentRule {
     /// A mechanism name and an optional initial response (AUTH, RFC 5034 §4). Without a
     /// mechanism it asks for the mechanism list (the RFC 1734 form).
     Mechanism,
+    /// At most one word (LANG's language range, RFC 6856 §3).
+    OptionalWord,
 };
 
 /// One row of the command table: everything the parser, the server session, the mock and the
@@ -71,7 +75,7 @@ inline constexpr std::uint8_t kTransaction = static_cast<std::uint8_t>(SessionSt
 
 /// The one command table (Dovecot's pop3_commands[] shape): adding a command is one row here
 /// plus its handling in ServerSession.
-inline constexpr std::array<CommandSpec, 15> kCommandTable{{
+inline constexpr std::array<CommandSpec, 17> kCommandTable{{
     {CommandId::User, "USER", kAuthorization, ArgumentRule::Word, "RFC 1939 §7"},
     {CommandId::Pass, "PASS", kAuthorization, ArgumentRule::RestOfLine, "RFC 1939 §7"},
     {CommandId::Apop, "APOP", kAuthorization, ArgumentRule::NameAndDigest, "RFC 1939 §7"},
@@ -87,6 +91,9 @@ inline constexpr std::array<CommandSpec, 15> kCommandTable{{
     {CommandId::Noop, "NOOP", kTransaction, ArgumentRule::None, "RFC 1939 §5"},
     {CommandId::Rset, "RSET", kTransaction, ArgumentRule::None, "RFC 1939 §5"},
     {CommandId::Quit, "QUIT", kAuthorization | kTransaction, ArgumentRule::None, "RFC 1939 §4, §6"},
+    {CommandId::Utf8, "UTF8", kAuthorization, ArgumentRule::None, "RFC 6856 §2"},
+    {CommandId::Lang, "LANG", kAuthorization | kTransaction, ArgumentRule::OptionalWord,
+     "RFC 6856 §3"},
 }};
 
 /// The row for `keyword`, matched case-insensitively (RFC 1939 §3), or nullptr.

@@ -41,6 +41,13 @@ struct ServerSessionConfig {
     /// Refuse USER/PASS, PLAIN and LOGIN until TLS is active (RFC 2595 §2.3 asks servers to
     /// make this configurable); CAPA then hides them.
     bool refusePlaintextLoginWithoutTls = false;
+    /// RFC 6856 §2: the UTF8 command, announced as "UTF8 USER" (UTF-8 user names and passwords
+    /// reach the handler as sent, in either mode).
+    bool utf8 = false;
+    /// RFC 6856 §3: the languages LANG offers, each a language tag optionally followed by a space
+    /// and a description ("en English"); "LANG *" selects the first. "i-default", which the RFC
+    /// requires, is listed last unless given. Empty: no LANG.
+    std::vector<std::string> languages;
     /// RFC 2449 §4: commands of up to this many octets, CRLF included, are accepted.
     std::size_t maxCommandLine = limits::kMaxCommandLine;
     /// Close after this many bad commands (see limits::kMaxBadCommands).
@@ -48,8 +55,8 @@ struct ServerSessionConfig {
 };
 
 /// The server side of one POP3 connection, without I/O (RFC 1939 AUTHORIZATION → TRANSACTION
-/// → UPDATE, with CAPA, STLS, AUTH and RESP-CODES). The transport feeds it the bytes it reads,
-/// sends what pullOutput() gives, and follows its requests: start TLS, close.
+/// → UPDATE, with CAPA, STLS, AUTH, RESP-CODES, UTF8 and LANG). The transport feeds it the bytes it
+/// reads, sends what pullOutput() gives, and follows its requests: start TLS, close.
 ///
 /// Commands that arrive together (pipelining, RFC 2449 §6.6) are answered in order. After the
 /// STLS reply every byte already received is thrown away (RFC 2595 §4; no command injection).
@@ -93,6 +100,10 @@ public:
     /// The user name given to USER, APOP or AUTH, once logged in.
     const std::string& username() const { return _username; }
     const std::vector<MessageInfo>& messages() const { return _messages; }
+    /// True after an accepted UTF8 command (RFC 6856 §2).
+    bool utf8Mode() const { return _utf8Mode; }
+    /// The language tag LANG selected (RFC 6856 §3), empty until then.
+    const std::string& language() const { return _language; }
     /// The CAPA lines for the current state (without the status line and terminator).
     std::vector<std::string> capabilities() const;
 
@@ -126,6 +137,8 @@ private:
     void doDele(const Command& command);
     void doRset();
     void doQuit();
+    void doUtf8();
+    void doLang(const Command& command);
     void continueSasl(const SaslServerExchange::Step& step);
     void login(const Credentials& credentials, std::string_view command);
     /// The message for a command's number, or nullptr after replying -ERR.
@@ -159,6 +172,8 @@ private:
     bool _closeRequested = false;
     bool _updated = false;
     bool _ended = false;
+    bool _utf8Mode = false;
+    std::string _language;
 };
 
 } // namespace pop3
