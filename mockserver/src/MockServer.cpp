@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -49,7 +50,12 @@ struct SessionData {
     std::set<std::uint64_t> marked;
     bool skipUpdate = false;
     bool deleteNow = false;
+    /// Fault updateRemovesUnmarked: QUIT also removes a message not marked deleted.
+    bool removeUnmarked = false;
 };
+
+/// Ids of delivered messages start here, above every declared position.
+constexpr std::uint64_t kDeliveredIds = std::uint64_t{1} << 32;
 
 std::string upper(std::string_view text) {
     return Poco::toUpper(std::string(text));
@@ -201,6 +207,8 @@ struct MockServer::State {
     std::string address;
     std::string certFile;
     std::string keyFile;
+    /// The certificate TLS uses when it is not certFile (fault untrustedCertificate).
+    std::string servedCertFile;
     std::unique_ptr<Poco::TemporaryFile> certDir;
     std::unique_ptr<Server> plain;
     std::unique_ptr<Server> implicit;
@@ -212,6 +220,13 @@ struct MockServer::State {
     mutable std::mutex mutex;
     std::map<std::string, UserStore> users;
     std::unordered_map<const Session*, SessionData> sessions;
+    /// The messages deliver() made, never dropped: a deque keeps the MessageRefs valid, and
+    /// its size numbers the next one.
+    std::deque<MessageSource> delivered;
+    /// Users whose maildrop a QUIT left locked (fault quitKeepsLock).
+    std::set<std::string> keptLocks;
+    /// failNextUpdate() was called.
+    bool failUpdate = false;
 
     State(const Scenario& s, MockServerOptions o)
         : scenario(s), options(std::move(o)), greetingMatcher(s.rules) {}
@@ -307,6 +322,10 @@ struct MockServer::State {
         if (!ok)
             return;
         std::lock_guard<std::mutex> lock(mutex);
+        if (keptLocks.count(session.username) != 0) {
+            session.refusal = LoginStatus::InUse;
+            return;
+        }
         UserStore& store = users[session.username];
         const auto now = std::chrono::steady_clock::now();
         if (spec.limits.loginDelay && store.lastLogin &&
@@ -496,6 +515,15 @@ struct MockServer::State {
         case Fault::DeleteWithoutQuit:
             sd.deleteNow = true;
             return;
+        case Fault::UpdateRemovesUnmarked:
+            sd.removeUnmarked = true;
+            return;
+        case Fault::QuitKeepsLock:
+            if (session.authenticated) {
+                std::lock_guard<std::mutex> lock(mutex);
+                keptLocks.insert(session.username);
+            }
+            return;
         case Fault::RsetKeepsMarks:
             action.replaceReply = "+OK\r\n";
             return;
@@ -520,7 +548,16 @@ struct MockServer::State {
         case Fault::DeletedStillListed:
             action.replaceReply = listingIgnoringMarks(keyword, arguments, session);
             return;
+        case Fault::NoImplicitTls:
+        case Fault::UntrustedCertificate:
+            return; // act on the listeners: see makeServer() and the constructor
         }
+    }
+
+    /// Whether a rule carries `fault`.
+    bool carries(Fault fault) const {
+        return std::any_of(scenario.rules.begin(), scenario.rules.end(),
+                           [&](const Rule& rule) { return rule.fault == fault; });
     }
 
     /// STAT, LIST or UIDL as if no message had been marked deleted.
@@ -550,7 +587,8 @@ struct MockServer::State {
 
     std::unique_ptr<Server> makeServer(bool implicitTls, std::uint16_t port) {
         const ServerSpec& spec = scenario.server;
-        const bool ssl = spec.tls.mode != TlsMode::None;
+        const bool ssl =
+            spec.tls.mode != TlsMode::None && !(implicitTls && carries(Fault::NoImplicitTls));
         auto server = std::make_unique<Server>(
             ssl, false, port, spec.limits.maxConnections.value_or(100),
             spec.limits.poolSize.value_or(spec.limits.maxConnections.value_or(100)),
@@ -579,8 +617,13 @@ struct MockServer::State {
         if (spec.limits.loginDelay)
             options.extraCapabilities.push_back("LOGIN-DELAY " +
                                                 std::to_string(spec.limits.loginDelay->count()));
+        if (spec.expire)
+            options.extraCapabilities.push_back("EXPIRE " + *spec.expire);
+        options.utf8 = spec.utf8.value_or(false);
+        if (spec.languages)
+            options.languages = *spec.languages;
         if (ssl)
-            server->setCertificate(certFile, keyFile);
+            server->setCertificate(servedCertFile.empty() ? certFile : servedCertFile, keyFile);
 
         server->onLogin = [this](Session& session) { login(session); };
         server->onRetrieve = [this](Session& session) {
@@ -612,7 +655,18 @@ struct MockServer::State {
                 if (item.deleted)
                     doomed.insert(item.id);
             }
+            if (sd.removeUnmarked) {
+                const auto spared =
+                    std::find_if(session.items.begin(), session.items.end(),
+                                 [](const MessageInfo& item) { return !item.deleted; });
+                if (spared != session.items.end())
+                    doomed.insert(spared->id);
+            }
             std::lock_guard<std::mutex> lock(mutex);
+            if (failUpdate) {
+                failUpdate = false;
+                throw std::runtime_error("the maildrop could not be updated (failNextUpdate)");
+            }
             recording.updateSession(sd.recordId, [&](RecordedSession& record) {
                 removeMessages(session.username, doomed, &record);
             });
@@ -653,10 +707,16 @@ MockServer::MockServer(const Scenario& scenario, MockServerOptions options)
         s.certDir = std::make_unique<Poco::TemporaryFile>();
         dir = s.certDir->path();
     }
-    const CertificateFiles files =
-        generateSelfSignedCertificate(scenario.server.hostname.value_or("localhost"), dir);
+    const std::string hostname = scenario.server.hostname.value_or("localhost");
+    const CertificateFiles files = generateSelfSignedCertificate(hostname, dir);
     s.certFile = files.certFile;
     s.keyFile = files.keyFile;
+    if (s.carries(Fault::UntrustedCertificate)) {
+        const CertificateFiles served = generateSelfSignedCertificate(
+            hostname, Poco::Path(Poco::Path::forDirectory(dir), "served").toString());
+        s.servedCertFile = served.certFile;
+        s.keyFile = served.keyFile;
+    }
 }
 
 MockServer::~MockServer() {
@@ -718,6 +778,28 @@ void MockServer::resetMailboxes() {
     std::lock_guard<std::mutex> lock(_state->mutex);
     _state->users.clear();
     _state->loadMailboxes();
+    _state->keptLocks.clear();
+    _state->failUpdate = false;
+}
+
+void MockServer::deliver(const std::string& user) {
+    State& s = *_state;
+    std::lock_guard<std::mutex> lock(s.mutex);
+    const std::uint64_t n = s.delivered.size() + 1;
+    MessageSource& source = s.delivered.emplace_back();
+    source.text = "Subject: Delivered " + std::to_string(n) +
+                  "\r\n\r\nA message delivered while the server was running.\r\n";
+    source.size = measureMessage(source.text).octets;
+    source.uid = "delivered-" + std::to_string(n);
+    StoredMessage message;
+    message.ref = MessageRef{&source, 0, kDeliveredIds + n};
+    message.info = message.ref->info();
+    s.users[user].messages.push_back(std::move(message));
+}
+
+void MockServer::failNextUpdate() {
+    std::lock_guard<std::mutex> lock(_state->mutex);
+    _state->failUpdate = true;
 }
 
 std::vector<MessageInfo> MockServer::mailbox(const std::string& user) const {

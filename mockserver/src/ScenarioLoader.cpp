@@ -37,7 +37,7 @@ const std::vector<KeyTable>& ScenarioLoader::keyTables() {
         {"server",
          "'server'",
          {"greeting", "apopTimestamp", "hostname", "address", "port", "capabilities", "auth", "tls",
-          "limits", "mailboxLock"}},
+          "limits", "mailboxLock", "utf8", "languages", "expire"}},
         {"capabilities", "'capabilities'", {"plain", "tls"}},
         {"capabilityStates", "capabilities of a transport", {"beforeLogin", "afterLogin"}},
         {"auth",

@@ -7,6 +7,7 @@
 #include <Poco/String.h>
 
 #include <algorithm>
+#include <cctype>
 #include <limits>
 
 namespace pop3::mock::detail {
@@ -20,6 +21,17 @@ bool hasControl(std::string_view text) {
 
 const std::vector<std::string_view> kTlsModes{"none", "stls", "implicit"};
 const std::vector<std::string_view> kTlsVersions{"TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"};
+
+/// A language tag (RFC 5646 shape: letters first, then letters, digits and "-"), optionally
+/// followed by a space and a description without control characters.
+bool isLanguageLine(std::string_view line) {
+    const std::string_view tag = line.substr(0, line.find(' '));
+    if (tag.empty() || !std::isalpha(static_cast<unsigned char>(tag[0])) || hasControl(line))
+        return false;
+    return std::all_of(tag.begin(), tag.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+    });
+}
 
 } // namespace
 
@@ -65,6 +77,34 @@ ServerSpec ServerSpecParser::parse(const Entry& server) {
         parseLimits(*entry, spec.limits);
     if (const Entry* entry = fields->find("mailboxLock"))
         spec.mailboxLock = _reader.boolean(*entry);
+    if (const Entry* entry = fields->find("utf8"))
+        spec.utf8 = _reader.boolean(*entry);
+    if (const Entry* entry = fields->find("languages")) {
+        if (auto items = _reader.sequence(*entry)) {
+            std::vector<std::string> lines;
+            for (const YAML::Node& item : *items) {
+                auto line = _reader.string(item, "an item of 'languages'");
+                if (line && !isLanguageLine(*line))
+                    _reader.error(item, "a language is a language tag, optionally followed by a "
+                                        "space and a description ('en English')");
+                else if (line)
+                    lines.push_back(std::move(*line));
+            }
+            if (lines.size() == items->size())
+                spec.languages = std::move(lines);
+        }
+    }
+    if (const Entry* entry = fields->find("expire")) {
+        if (auto value = _reader.string(*entry)) {
+            if (*value == "NEVER" || (value->size() <= 9 && !value->empty() &&
+                                      std::all_of(value->begin(), value->end(), [](char c) {
+                                          return std::isdigit(static_cast<unsigned char>(c));
+                                      })))
+                spec.expire = *value;
+            else
+                _reader.error(*entry, "'expire' is NEVER or a number of days");
+        }
+    }
 
     // APOP needs the timestamp: a greeting without one cannot offer it.
     if (spec.apopTimestamp == false && spec.auth.apop == true) {

@@ -242,6 +242,58 @@ TEST(MockServerTest, FaultQuitWithoutUpdateKeepsEverything) {
     EXPECT_EQ(mock.server.mailbox("alice").size(), 2u);
 }
 
+TEST(MockServerTest, FaultUpdateRemovesUnmarkedTakesAnotherMessage) {
+    Mock mock(std::string(kAlice) + "rules: [{command: QUIT, fault: updateRemovesUnmarked}]\n");
+    RawClient raw = mock.loggedIn();
+    raw.command("DELE 2");
+    EXPECT_THAT(raw.command("QUIT"), StartsWith("+OK"));
+    EXPECT_TRUE(raw.closedByServer());
+    EXPECT_TRUE(mock.server.mailbox("alice").empty());
+}
+
+TEST(MockServerTest, FaultQuitKeepsLockRefusesTheNextLogin) {
+    Mock mock(std::string(kAlice) + "rules: [{command: QUIT, fault: quitKeepsLock}]\n");
+    RawClient first = mock.loggedIn();
+    EXPECT_THAT(first.command("QUIT"), StartsWith("+OK"));
+    EXPECT_TRUE(first.closedByServer());
+    RawClient second = mock.raw();
+    second.command("USER alice");
+    EXPECT_THAT(second.command("PASS wonderland"), StartsWith("-ERR [IN-USE]"));
+    mock.server.resetMailboxes();
+    EXPECT_THAT(second.command("PASS wonderland"), StartsWith("-ERR")) << "PASS needs USER again";
+    second.command("USER alice");
+    EXPECT_THAT(second.command("PASS wonderland"), StartsWith("+OK"));
+}
+
+TEST(MockServerTest, FailNextUpdateAnswersErrAndReleasesTheMaildrop) {
+    Mock mock(kAlice);
+    RawClient first = mock.loggedIn();
+    first.command("DELE 1");
+    mock.server.failNextUpdate();
+    EXPECT_THAT(first.command("QUIT"), StartsWith("-ERR"));
+    EXPECT_TRUE(first.closedByServer());
+    EXPECT_EQ(mock.server.mailbox("alice").size(), 2u);
+    RawClient second = mock.loggedIn();
+    second.command("DELE 1");
+    EXPECT_THAT(second.command("QUIT"), StartsWith("+OK")) << "only the next UPDATE fails";
+    EXPECT_EQ(mock.server.mailbox("alice").size(), 1u);
+}
+
+TEST(MockServerTest, DeliverAddsAMessageForTheNextSession) {
+    Mock mock(kAlice);
+    RawClient open = mock.loggedIn();
+    mock.server.deliver("alice");
+    mock.server.deliver("alice");
+    EXPECT_THAT(open.command("STAT"), StartsWith("+OK 2 "));
+    open.command("QUIT");
+    RawClient next = mock.loggedIn();
+    EXPECT_THAT(next.command("STAT"), StartsWith("+OK 4 "));
+    EXPECT_EQ(next.command("UIDL 3"), "+OK 3 delivered-1\r\n");
+    EXPECT_THAT(next.multiline("RETR 4"), HasSubstr("Subject: Delivered 2\r\n"));
+    const std::string size = std::to_string(mock.server.mailbox("alice").back().size);
+    EXPECT_EQ(next.command("LIST 4"), "+OK 4 " + size + "\r\n");
+}
+
 TEST(MockServerTest, FaultDeleteWithoutQuitRemovesAtOnce) {
     Mock mock(std::string(kAlice) + "rules: [{command: DELE, fault: deleteWithoutQuit}]\n");
     {
@@ -273,6 +325,31 @@ rules: [{command: STLS, fault: stlsWithoutTls}]
     EXPECT_THROW(client.connect(), Error) << "the client must notice there is no TLS";
 }
 
+TEST(MockServerTest, FaultNoImplicitTlsServesTheTlsPortInPlaintext) {
+    Mock mock(std::string(kAlice) + R"(
+server: {tls: {mode: stls, certificate: {generate: true}}}
+rules: [{command: greeting, fault: noImplicitTls}]
+)");
+    RawClient plain(*mock.server.tlsPort());
+    EXPECT_THAT(plain.readLine(), StartsWith("+OK "));
+    EXPECT_THAT(plain.command("USER alice"), StartsWith("+OK"));
+    Client stls = mock.client(EncryptMode::startTls);
+    stls.connect();
+    EXPECT_TRUE(stls.secure()) << "the plaintext port keeps its STLS";
+}
+
+TEST(MockServerTest, FaultUntrustedCertificateFailsVerification) {
+    Mock mock(std::string(kAlice) + R"(
+server: {tls: {mode: stls, certificate: {generate: true}}}
+rules: [{command: greeting, fault: untrustedCertificate}]
+)");
+    Client client = mock.client(EncryptMode::sslTls);
+    EXPECT_THROW(client.connect(), Error) << "the served certificate is not certificateFile()";
+    client.verifyServerCertificate = false;
+    client.connect();
+    EXPECT_EQ(client.count(), 2u);
+}
+
 TEST(MockServerTest, FaultCapaMissingAndAcceptAnyPassword) {
     Mock mock(R"(
 server: {auth: {acceptAnyPassword: true}}
@@ -299,6 +376,17 @@ TEST(MockServerTest, LoginDelayIsAdvertisedAndEnforced) {
     } catch (const ServerError& e) {
         EXPECT_EQ(e.code(), ServerError::Code::LoginDelay);
     }
+}
+
+TEST(MockServerTest, Utf8LangAndExpireAreAdvertised) {
+    Mock mock(std::string(kAlice) +
+              "server: {utf8: true, languages: [en English], expire: NEVER}\n");
+    Client client = mock.client();
+    client.connect();
+    const auto& lines = client.capabilities().lines;
+    for (const char* line : {"UTF8 USER", "LANG", "EXPIRE NEVER"})
+        EXPECT_NE(std::find(lines.begin(), lines.end(), line), lines.end()) << line;
+    EXPECT_EQ(client.capabilities().expire, "NEVER");
 }
 
 TEST(MockServerTest, MaildirMessagesAreServedAndRemovedAtQuit) {

@@ -229,6 +229,9 @@ server:
     maxCommandLine: 512
     maxBadCommands: 5
   mailboxLock: false
+  utf8: true
+  languages: [en English, de-DE]
+  expire: 30
 )");
     const ServerSpec& server = scenario.server;
     EXPECT_EQ("Mock ready", server.greeting);
@@ -255,6 +258,9 @@ server:
     EXPECT_EQ(512u, server.limits.maxCommandLine);
     EXPECT_EQ(5u, server.limits.maxBadCommands);
     EXPECT_EQ(false, server.mailboxLock);
+    EXPECT_EQ(true, server.utf8);
+    EXPECT_EQ((std::vector<std::string>{"en English", "de-DE"}), server.languages);
+    EXPECT_EQ("30", server.expire);
 }
 
 TEST(ScenarioLoaderTest, GeneratedCertificateAndEmptyMechanisms) {

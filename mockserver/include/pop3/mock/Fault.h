@@ -20,6 +20,8 @@ enum class Fault {
     DeletedStillAccessible,
     RsetKeepsMarks,
     QuitWithoutUpdate,
+    UpdateRemovesUnmarked,
+    QuitKeepsLock,
     StlsWithoutTls,
     StlsInjectedLines,
     StlsCommandInjection,
@@ -33,6 +35,8 @@ enum class Fault {
     TopIgnoresLines,
     LongResponseLine,
     NoResponseCodes,
+    NoImplicitTls,
+    UntrustedCertificate,
 };
 
 /// A set of commands, one bit per CommandId.
@@ -50,7 +54,7 @@ struct FaultSpec {
     /// The name used in scenarios (`fault: noByteStuffing`).
     std::string_view name;
     /// The commands a rule carrying this fault may name (a rule on "*" applies it wherever it
-    /// makes sense).
+    /// makes sense); none for a fault that acts on the greeting only.
     CommandMask commands;
     /// Whether the fault can act on the greeting.
     bool greeting;
@@ -63,7 +67,7 @@ struct FaultSpec {
 };
 
 // clang-format off
-inline constexpr std::array<FaultSpec, 22> kFaultTable{{
+inline constexpr std::array<FaultSpec, 26> kFaultTable{{
     {Fault::NoByteStuffing, "noByteStuffing",
      commandBit(CommandId::Retr) | commandBit(CommandId::Top), false, "RFC 1939 §3",
      "RETR and TOP send lines that begin with '.' without doubling the dot"},
@@ -91,6 +95,10 @@ inline constexpr std::array<FaultSpec, 22> kFaultTable{{
      "RSET answers +OK but keeps the deletion marks"},
     {Fault::QuitWithoutUpdate, "quitWithoutUpdate", commandBit(CommandId::Quit), false,
      "RFC 1939 §6", "QUIT answers +OK but deletes nothing"},
+    {Fault::UpdateRemovesUnmarked, "updateRemovesUnmarked", commandBit(CommandId::Quit), false,
+     "RFC 1939 §6", "QUIT also removes the first message that was not marked deleted"},
+    {Fault::QuitKeepsLock, "quitKeepsLock", commandBit(CommandId::Quit), false, "RFC 1939 §6",
+     "QUIT keeps the maildrop locked: later logins of the user get -ERR [IN-USE]"},
     {Fault::StlsWithoutTls, "stlsWithoutTls", commandBit(CommandId::Stls), false, "RFC 2595 §4",
      "STLS answers +OK but the connection stays plaintext"},
     {Fault::StlsInjectedLines, "stlsInjectedLines", commandBit(CommandId::Stls), false,
@@ -119,6 +127,10 @@ inline constexpr std::array<FaultSpec, 22> kFaultTable{{
      "status lines are padded to 600 octets (the limit is 512)"},
     {Fault::NoResponseCodes, "noResponseCodes", kAnyCommand, false, "RFC 2449 §8, RFC 3206",
      "-ERR replies leave out their response codes ([AUTH], [IN-USE], [SYS/TEMP], ...)"},
+    {Fault::NoImplicitTls, "noImplicitTls", 0, true, "RFC 8314 §3.1",
+     "the implicit-TLS port speaks plaintext: the greeting comes at once, with no TLS handshake"},
+    {Fault::UntrustedCertificate, "untrustedCertificate", 0, true, "RFC 8314 §4.4",
+     "TLS uses another self-signed certificate than the one clients are told to trust"},
 }};
 // clang-format on
 

@@ -50,8 +50,16 @@ public:
     Recording& recording();
 
     /// Gives every mailbox back the scenario's messages, as when the server was made. Sessions
-    /// open now keep the listing they got at login.
+    /// open now keep the listing they got at login. Undoes failNextUpdate() and quitKeepsLock.
     void resetMailboxes();
+
+    /// Appends a new message to `user`'s mailbox, as a delivery would, with a unique-id never
+    /// used before ("delivered-N"). Sessions open now keep the listing they got at login.
+    void deliver(const std::string& user);
+
+    /// Makes the next UPDATE (QUIT in TRANSACTION) remove nothing and report the failure with
+    /// -ERR, as a full disk would.
+    void failNextUpdate();
 
     /// The messages a user has now (after the deletions of finished sessions), in order.
     std::vector<MessageInfo> mailbox(const std::string& user) const;

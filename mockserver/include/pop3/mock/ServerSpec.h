@@ -108,6 +108,13 @@ struct ServerSpec {
     LimitsSpec limits;
     /// RFC 1939 §8 maildrop lock: a second session of the same user gets `-ERR [IN-USE]`.
     std::optional<bool> mailboxLock;
+    /// RFC 6856 §2: the UTF8 command ("UTF8 USER" in CAPA).
+    std::optional<bool> utf8;
+    /// RFC 6856 §3: the languages LANG offers, "tag" or "tag description"; "LANG *" picks the
+    /// first.
+    std::optional<std::vector<std::string>> languages;
+    /// RFC 2449 §6.7: the EXPIRE capability's argument, "NEVER" or a number of days.
+    std::optional<std::string> expire;
 };
 
 } // namespace pop3::mock
