@@ -22,6 +22,8 @@ namespace pop3 {
 namespace {
 
 constexpr std::size_t kReadChunk = 16 * 1024;
+/// The longest one blocking TLS read may wait before the deadline is looked at again.
+constexpr std::chrono::milliseconds kTlsReadSlice{50};
 
 /// At least one millisecond: a zero Poco timeout means "wait forever".
 Poco::Timespan toTimespan(WireConnection::Clock::duration duration) {
@@ -197,15 +199,27 @@ void WireConnection::send(std::string_view bytes, std::chrono::milliseconds time
 WireConnection::Receive WireConnection::receive(Clock::time_point deadline, std::string& error) {
     char chunk[kReadChunk];
     try {
-        if (_socket.available() <= 0) {
-            const auto remaining = deadline - Clock::now();
-            if (remaining <= Clock::duration::zero() ||
-                !_socket.poll(toTimespan(remaining), Poco::Net::Socket::SELECT_READ))
-                return Receive::timeout;
+        int n = 0;
+        for (;;) {
+            if (_socket.available() <= 0) {
+                const auto remaining = deadline - Clock::now();
+                if (remaining <= Clock::duration::zero() ||
+                    !_socket.poll(toTimespan(remaining), Poco::Net::Socket::SELECT_READ))
+                    return Receive::timeout;
+            }
+            // Bounds a TLS read that has only part of a record. Poco waits the whole receive
+            // timeout anew after each record without data (TLS 1.3 session tickets), so a read
+            // gets a slice and the loop keeps to the deadline.
+            _socket.setReceiveTimeout(
+                toTimespan(std::min<Clock::duration>(deadline - Clock::now(), kTlsReadSlice)));
+            try {
+                n = _socket.receiveBytes(chunk, sizeof chunk);
+                break;
+            } catch (const Poco::TimeoutException&) {
+                if (Clock::now() >= deadline)
+                    return Receive::timeout;
+            }
         }
-        // Bounds a TLS read that has only part of a record.
-        _socket.setReceiveTimeout(toTimespan(deadline - Clock::now()));
-        const int n = _socket.receiveBytes(chunk, sizeof chunk);
         if (n <= 0)
             return Receive::closed;
         _buffer.append(chunk, static_cast<std::size_t>(n));
