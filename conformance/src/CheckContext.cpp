@@ -193,8 +193,12 @@ void Probe::startTls() {
 }
 
 void Probe::handshake() {
+    handshake(_context->tlsContext());
+}
+
+void Probe::handshake(Poco::Net::Context::Ptr context) {
     record("C:", "[TLS handshake]");
-    _wire->startTls(_context->tlsContext(), _context->target().serverName(), _context->timeout());
+    _wire->startTls(context, _context->target().serverName(), _context->timeout());
     record("C:", "[TLS " + _wire->tlsSession().protocol + " established]");
 }
 
@@ -215,21 +219,22 @@ CheckContext::CheckContext(const Target& target, const Discovery& discovery)
 
 CheckContext::~CheckContext() = default;
 
-Probe CheckContext::open(std::uint16_t port, bool implicitTls, std::string_view name) {
+Probe CheckContext::open(std::uint16_t port, Poco::Net::Context::Ptr implicitTls,
+                         std::string_view name, bool readGreeting) {
     auto wire = std::make_unique<WireConnection>(_target.host + ":" + std::to_string(port));
     std::string label = "#" + std::to_string(++_connections);
     _transcript.push_back(label + " connect " + std::string(name) + " " + wire->endpoint());
-    wire->connect(_target.host, port, timeout(), implicitTls ? tlsContext() : nullptr,
-                  _target.serverName());
+    wire->connect(_target.host, port, timeout(), implicitTls, _target.serverName());
     Probe probe(*this, std::move(wire), label);
-    probe._greeting = probe.read(ResponseKind::SingleLine);
+    if (readGreeting)
+        probe._greeting = probe.read(ResponseKind::SingleLine);
     return probe;
 }
 
 Probe CheckContext::connectPlain() {
     if (!_target.plainPort)
         skip("the target has no plaintext port");
-    Probe probe = open(*_target.plainPort, false, "plain");
+    Probe probe = open(*_target.plainPort, nullptr, "plain");
     expectOk(probe.greeting(), "the greeting");
     return probe;
 }
@@ -237,9 +242,29 @@ Probe CheckContext::connectPlain() {
 Probe CheckContext::connectImplicitTls() {
     if (!_target.implicitTlsPort)
         skip("the target has no implicit-TLS port (give a pop3s:// target or --tls-port)");
-    Probe probe = open(*_target.implicitTlsPort, true, "implicit TLS");
+    Probe probe = open(*_target.implicitTlsPort, tlsContext(), "implicit TLS");
     expectOk(probe.greeting(), "the greeting");
     return probe;
+}
+
+Probe CheckContext::connectTls(Poco::Net::Context::Ptr context) {
+    if (_target.implicitTlsPort) {
+        Probe probe = open(*_target.implicitTlsPort, context, "implicit TLS");
+        expectOk(probe.greeting(), "the greeting");
+        return probe;
+    }
+    if (!_target.plainPort)
+        skip("the target has no port");
+    Probe probe = connectPlain();
+    const Reply reply = probe.command("STLS");
+    if (!reply.ok())
+        skip("the target has no implicit-TLS port and refuses STLS (" + reply.describe() + ")");
+    probe.handshake(context);
+    return probe;
+}
+
+Probe CheckContext::connectTcp(std::uint16_t port) {
+    return open(port, nullptr, "TCP", false);
 }
 
 Probe CheckContext::connect() {

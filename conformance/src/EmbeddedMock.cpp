@@ -77,6 +77,8 @@ Target EmbeddedMock::target() const {
     target.allowDestructive = true;
     mock::MockServer* server = _server.get();
     target.seed = [server](const SeedRequest&) { server->resetMailboxes(); };
+    target.deliver = [server](const Account& account) { server->deliver(account.user); };
+    target.failNextUpdate = [server] { server->failNextUpdate(); };
     return target;
 }
 

@@ -102,6 +102,8 @@ public:
     /// The TLS handshake alone (after the caller saw +OK to STLS). Throws TlsError or
     /// CertificateError when it fails.
     void handshake();
+    /// The TLS handshake with `context` (a check's own versions or verification).
+    void handshake(Poco::Net::Context::Ptr context);
     /// Sends QUIT and reads the reply.
     Reply quit();
     /// Closes the connection without QUIT.
@@ -142,6 +144,13 @@ public:
     Probe connectPlain();
     /// The implicit-TLS port; skips when the target has none.
     Probe connectImplicitTls();
+    /// A TLS connection made with `context`: the implicit-TLS port when the target has one,
+    /// else the plaintext port upgraded with STLS; skips when neither works. The greeting is
+    /// read; not +OK fails. Throws TlsError or CertificateError when the handshake fails.
+    Probe connectTls(Poco::Net::Context::Ptr context);
+    /// A bare TCP connection to `port`, nothing sent or read: for what a server sends unasked,
+    /// or a TLS handshake started by hand.
+    Probe connectTcp(std::uint16_t port);
     /// connect(), then log in as the primary account (or the second) with the method discovery
     /// found. Fails the check when the login is refused.
     Probe login(bool secondAccount = false);
@@ -189,7 +198,10 @@ public:
 
 private:
     friend class Probe;
-    Probe open(std::uint16_t port, bool implicitTls, std::string_view name);
+    /// Connects (with the handshake when `implicitTls` is given) and reads the greeting unless
+    /// `readGreeting` is false.
+    Probe open(std::uint16_t port, Poco::Net::Context::Ptr implicitTls, std::string_view name,
+               bool readGreeting = true);
 
     const Target& _target;
     const Discovery& _discovery;

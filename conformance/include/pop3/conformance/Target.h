@@ -54,6 +54,12 @@ struct Target {
     bool allowDestructive = false;
     /// Puts mail back before each destructive check; throws pop3::Error when it cannot.
     std::function<void(const SeedRequest&)> seed;
+    /// Delivers one new message to the account's maildrop, as mail arriving would; the checks
+    /// of new mail skip without it.
+    std::function<void(const Account&)> deliver;
+    /// Makes the server's next UPDATE fail to remove the marked messages, as a full disk
+    /// would; the check of a failed UPDATE skips without it (no client can cause one).
+    std::function<void()> failNextUpdate;
     /// Checks flagged needsSlow (minutes of waiting) run only when this is set.
     bool slow = false;
 
