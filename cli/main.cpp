@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 
+#include "CheckCommand.h"
 #include "Command.h"
 #include "FetchCommand.h"
 #include "RunCommand.h"
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
     pop3::cli::addServeCommand(app, runner);
     pop3::cli::addRunCommand(app, runner);
     pop3::cli::addValidateCommand(app, runner);
+    pop3::cli::addCheckCommands(app, runner);
 
     try {
         app.parse(argc, argv);

@@ -1,0 +1,191 @@
+#include "CheckTarget.h"
+
+#include "pop3/Errors.h"
+
+#include <Poco/Environment.h>
+#include <Poco/Exception.h>
+#include <Poco/FileStream.h>
+#include <Poco/Pipe.h>
+#include <Poco/PipeStream.h>
+#include <Poco/Process.h>
+#include <Poco/StreamCopier.h>
+
+#include <algorithm>
+
+#include "CommandLineError.h"
+#include "MailboxUrl.h"
+
+namespace pop3::cli {
+
+namespace {
+
+/// Output of the seed command quoted in an error.
+constexpr std::size_t kOutputTail = 400;
+
+void checkPassword(const std::string& password, const std::string& source) {
+    if (password.empty())
+        throw CommandLineError(source + ": the password is empty");
+    if (std::any_of(password.begin(), password.end(),
+                    [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+        throw CommandLineError(source + ": the password contains control characters");
+}
+
+/// The password from the one source given: the URL, --password-env or --password-file.
+std::string primaryPassword(const CheckTargetOptions& options, const MailboxUrl& url) {
+    const int sources = static_cast<int>(url.password.has_value()) +
+                        static_cast<int>(!options.passwordEnv.empty()) +
+                        static_cast<int>(!options.passwordFile.empty());
+    if (sources > 1)
+        throw CommandLineError(
+            "give the password one way only: in the URL, --password-env or --password-file");
+    std::string password;
+    std::string source = "--target";
+    if (url.password) {
+        password = *url.password;
+    } else if (!options.passwordEnv.empty()) {
+        source = "--password-env " + options.passwordEnv;
+        if (!Poco::Environment::has(options.passwordEnv))
+            throw CommandLineError(source + ": the variable is not set");
+        password = Poco::Environment::get(options.passwordEnv);
+    } else if (!options.passwordFile.empty()) {
+        source = "--password-file " + options.passwordFile;
+        try {
+            Poco::FileInputStream in(options.passwordFile);
+            std::getline(in, password);
+        } catch (const Poco::Exception& e) {
+            throw CommandLineError("--password-file: " + e.displayText());
+        }
+        if (!password.empty() && password.back() == '\r')
+            password.pop_back();
+    } else {
+        throw CommandLineError("no password: use --target pop3://USER:PASS@HOST, --password-env "
+                               "NAME or --password-file FILE");
+    }
+    checkPassword(password, source);
+    return password;
+}
+
+std::uint16_t portOf(const MailboxUrl& url) {
+    return url.port != 0 ? url.port : url.implicitTls ? 995 : 110;
+}
+
+conformance::Account secondAccount(const CheckTargetOptions& options, const MailboxUrl& first) {
+    if (!options.user2.empty()) {
+        const std::size_t colon = options.user2.find(':');
+        if (colon == 0 || colon == std::string::npos || colon + 1 == options.user2.size())
+            throw CommandLineError("--user2 expects USER:PASS");
+        conformance::Account account{options.user2.substr(0, colon),
+                                     options.user2.substr(colon + 1)};
+        checkPassword(account.password, "--user2");
+        return account;
+    }
+    const MailboxUrl second = MailboxUrl::parse(options.url2);
+    if (second.host != first.host || portOf(second) != portOf(first) ||
+        second.implicitTls != first.implicitTls)
+        throw CommandLineError("--target2 must name the same server as --target (another "
+                               "account on it)");
+    if (!second.password)
+        throw CommandLineError("--target2 needs the password in the URL: pop3://USER:PASS@HOST");
+    checkPassword(*second.password, "--target2");
+    return {second.user, *second.password};
+}
+
+/// The last `kOutputTail` octets of `output`, on one line.
+std::string tail(std::string output) {
+    while (!output.empty() && (output.back() == '\n' || output.back() == '\r'))
+        output.pop_back();
+    if (output.size() > kOutputTail)
+        output = "..." + output.substr(output.size() - kOutputTail);
+    std::replace(output.begin(), output.end(), '\n', ' ');
+    std::replace(output.begin(), output.end(), '\r', ' ');
+    return output;
+}
+
+} // namespace
+
+TlsProtocol parseTlsVersion(const std::string& version) {
+    if (version == "1.0")
+        return TlsProtocol::tls1_0;
+    if (version == "1.1")
+        return TlsProtocol::tls1_1;
+    if (version == "1.2")
+        return TlsProtocol::tls1_2;
+    if (version == "1.3")
+        return TlsProtocol::tls1_3;
+    throw CommandLineError("--min-tls must be 1.0, 1.1, 1.2 or 1.3, not '" + version + "'");
+}
+
+conformance::Target makeCheckTarget(const CheckTargetOptions& options) {
+    const MailboxUrl url = MailboxUrl::parse(options.url);
+    if (url.implicitTls && options.startTls)
+        throw CommandLineError("--starttls does not go with a pop3s:// target, which is TLS from "
+                               "the start");
+    if (url.implicitTls && options.tlsPort)
+        throw CommandLineError("--tls-port is for a pop3:// target; a pop3s:// target's port is "
+                               "the implicit-TLS port");
+    if (!options.user2.empty() && !options.url2.empty())
+        throw CommandLineError("give the second account one way only: --user2 or --target2");
+    if (!options.seedCommand.empty() && !options.allowDestructive)
+        throw CommandLineError("--seed-command runs before destructive checks: it needs "
+                               "--allow-destructive");
+
+    conformance::Target target;
+    target.host = url.host;
+    if (url.implicitTls) {
+        target.implicitTlsPort = portOf(url);
+    } else {
+        target.plainPort = portOf(url);
+        target.implicitTlsPort = options.tlsPort;
+    }
+    target.startTls = options.startTls;
+    target.account = {url.user, primaryPassword(options, url)};
+    if (!options.user2.empty() || !options.url2.empty())
+        target.secondAccount = secondAccount(options, url);
+    target.tlsServerName = options.tlsName;
+    target.caFile = options.caFile;
+    target.verifyCertificate = !options.insecure;
+    target.minimumTlsVersion = parseTlsVersion(options.minTls);
+    target.timeout = std::chrono::milliseconds(options.timeoutMs);
+    target.allowDestructive = options.allowDestructive;
+    target.slow = options.slow;
+    if (!options.seedCommand.empty()) {
+        target.seed = [command = options.seedCommand](const conformance::SeedRequest& request) {
+            runSeedCommand(command, request);
+        };
+    }
+    return target;
+}
+
+void runSeedCommand(const std::string& command, const conformance::SeedRequest& request) {
+    Poco::Process::Env env{{"POP3_CONFORM_CHECK", request.checkId},
+                           {"POP3_CONFORM_USER", request.account.user},
+                           {"POP3_CONFORM_COUNT", std::to_string(request.messageCount)}};
+    if (request.secondAccount) {
+        env["POP3_CONFORM_USER2"] = request.secondAccount->user;
+        env["POP3_CONFORM_COUNT2"] = std::to_string(request.secondMessageCount);
+    }
+    const std::string what = "the seed command '" + command + "'";
+    std::string output;
+    int status = 0;
+    try {
+        Poco::Pipe input;
+        Poco::Pipe out;
+        // stdout and stderr share the pipe: read in order, never filling one while waiting on
+        // the other.
+        Poco::ProcessHandle handle =
+            Poco::Process::launch("/bin/sh", {"-c", command}, "", &input, &out, &out, env);
+        input.close();
+        Poco::PipeInputStream stream(out);
+        Poco::StreamCopier::copyToString(stream, output);
+        status = handle.wait();
+    } catch (const Poco::Exception& e) {
+        throw Error(what + " could not run: " + e.displayText());
+    }
+    if (status != 0) {
+        const std::string shown = tail(output);
+        throw Error(what + " exited with status " + std::to_string(status) +
+                    (shown.empty() ? std::string() : ": " + shown));
+    }
+}
+
+} // namespace pop3::cli
