@@ -6,6 +6,8 @@
 #                              $POP3_CONFORM_COUNT (default 5), bob $POP3_CONFORM_COUNT2
 #                              (default 2) — the environment `pop3-conform check
 #                              --seed-command` sets
+#   ci/dovecot.sh deliver DIR  deliver one new message to $POP3_CONFORM_USER (default alice),
+#                              as `pop3-conform check --deliver-command` asks
 #   ci/dovecot.sh stop DIR     stop it
 #
 # Own config folder (/etc/dovecot is never read), high free ports on 127.0.0.1, a generated
@@ -14,7 +16,7 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 start|seed|stop DIR" >&2
+    echo "usage: $0 start|seed|deliver|stop DIR" >&2
     exit 2
 }
 
@@ -197,6 +199,18 @@ seed() {
     seed_user bob "${POP3_CONFORM_COUNT2:-2}"
 }
 
+deliver() {
+    local user=${POP3_CONFORM_USER:-alice}
+    local root=$dir/mail/$user
+    local name
+    name="$(date +%s).M$RANDOM$RANDOM.P$$.localhost"
+    mkdir -p "$root/tmp" "$root/new"
+    printf 'From: Late <late@example.org>\nTo: %s@example.org\nSubject: Delivered now\n\nNew mail.\n' \
+        "$user" >"$root/tmp/$name"
+    chown "$mail_uid:$mail_gid" "$root/tmp/$name"
+    mv "$root/tmp/$name" "$root/new/$name"
+}
+
 stop() {
     local pidfile=$dir/run/master.pid
     [[ -f $pidfile ]] || return 0
@@ -214,6 +228,7 @@ stop() {
 case $action in
 start) start ;;
 seed) seed ;;
+deliver) deliver ;;
 stop) stop ;;
 *) usage ;;
 esac

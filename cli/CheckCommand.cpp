@@ -271,6 +271,11 @@ void addCheck(CLI::App& app, CommandRunner& runner) {
         ->type_name("CMD")
         ->needs(target)
         ->needs(destructive);
+    check
+        ->add_option("--deliver-command", t.deliverCommand,
+                     "Shell command that delivers one new message (the checks of new mail)")
+        ->type_name("CMD")
+        ->needs(target);
     check->add_flag("--slow", t.slow, "Run the checks that take minutes (autologout)");
     check->add_flag("--strict", settings->strict, "SHOULD findings fail instead of warn");
     CLI::Option* json =

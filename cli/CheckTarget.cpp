@@ -19,7 +19,7 @@ namespace pop3::cli {
 
 namespace {
 
-/// Output of the seed command quoted in an error.
+/// Output of a seed or deliver command quoted in an error.
 constexpr std::size_t kOutputTail = 400;
 
 void checkPassword(const std::string& password, const std::string& source) {
@@ -101,6 +101,33 @@ std::string tail(std::string output) {
     return output;
 }
 
+/// Runs `command` with /bin/sh -c and `env`, its output kept; throws pop3::Error naming it
+/// (`role`), its exit status and the end of its output unless it exits 0.
+void runShell(const std::string& command, const Poco::Process::Env& env, const std::string& role) {
+    const std::string what = role + " '" + command + "'";
+    std::string output;
+    int status = 0;
+    try {
+        Poco::Pipe input;
+        Poco::Pipe out;
+        // stdout and stderr share the pipe: read in order, never filling one while waiting on
+        // the other.
+        Poco::ProcessHandle handle =
+            Poco::Process::launch("/bin/sh", {"-c", command}, "", &input, &out, &out, env);
+        input.close();
+        Poco::PipeInputStream stream(out);
+        Poco::StreamCopier::copyToString(stream, output);
+        status = handle.wait();
+    } catch (const Poco::Exception& e) {
+        throw Error(what + " could not run: " + e.displayText());
+    }
+    if (status != 0) {
+        const std::string shown = tail(output);
+        throw Error(what + " exited with status " + std::to_string(status) +
+                    (shown.empty() ? std::string() : ": " + shown));
+    }
+}
+
 } // namespace
 
 TlsProtocol parseTlsVersion(const std::string& version) {
@@ -153,6 +180,11 @@ conformance::Target makeCheckTarget(const CheckTargetOptions& options) {
             runSeedCommand(command, request);
         };
     }
+    if (!options.deliverCommand.empty()) {
+        target.deliver = [command = options.deliverCommand](const conformance::Account& account) {
+            runDeliverCommand(command, account);
+        };
+    }
     return target;
 }
 
@@ -164,28 +196,11 @@ void runSeedCommand(const std::string& command, const conformance::SeedRequest& 
         env["POP3_CONFORM_USER2"] = request.secondAccount->user;
         env["POP3_CONFORM_COUNT2"] = std::to_string(request.secondMessageCount);
     }
-    const std::string what = "the seed command '" + command + "'";
-    std::string output;
-    int status = 0;
-    try {
-        Poco::Pipe input;
-        Poco::Pipe out;
-        // stdout and stderr share the pipe: read in order, never filling one while waiting on
-        // the other.
-        Poco::ProcessHandle handle =
-            Poco::Process::launch("/bin/sh", {"-c", command}, "", &input, &out, &out, env);
-        input.close();
-        Poco::PipeInputStream stream(out);
-        Poco::StreamCopier::copyToString(stream, output);
-        status = handle.wait();
-    } catch (const Poco::Exception& e) {
-        throw Error(what + " could not run: " + e.displayText());
-    }
-    if (status != 0) {
-        const std::string shown = tail(output);
-        throw Error(what + " exited with status " + std::to_string(status) +
-                    (shown.empty() ? std::string() : ": " + shown));
-    }
+    runShell(command, env, "the seed command");
+}
+
+void runDeliverCommand(const std::string& command, const conformance::Account& account) {
+    runShell(command, {{"POP3_CONFORM_USER", account.user}}, "the deliver command");
 }
 
 } // namespace pop3::cli

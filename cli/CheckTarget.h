@@ -30,6 +30,8 @@ struct CheckTargetOptions {
     bool allowDestructive = false;
     /// Run with /bin/sh -c before each destructive check.
     std::string seedCommand;
+    /// Run with /bin/sh -c to deliver one new message (the checks of new mail).
+    std::string deliverCommand;
     bool slow = false;
 };
 
@@ -45,5 +47,8 @@ TlsProtocol parseTlsVersion(const std::string& version);
 /// waits for it. Its output is kept off stdout; throws pop3::Error naming the command, its exit
 /// status and the end of its output when it does not exit 0.
 void runSeedCommand(const std::string& command, const conformance::SeedRequest& request);
+
+/// Runs `command` with /bin/sh -c and the account in POP3_CONFORM_USER, as runSeedCommand does.
+void runDeliverCommand(const std::string& command, const conformance::Account& account);
 
 } // namespace pop3::cli

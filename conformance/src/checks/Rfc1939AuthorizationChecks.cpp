@@ -323,9 +323,8 @@ void unknownCommandsRefused(CheckContext& c) {
     for (const char* line : {"XYZZY", "FOO BAR BAZ"}) {
         c.expectErr(probe.command(line), std::string("\"") + line + "\" before login");
     }
-    if (probe.command("USER").ok())
-        c.warn("USER without its argument was accepted; a syntactically invalid command gets "
-               "-ERR");
+    // USER's name is "(required)" (RFC 1939 §7): without it the command is invalid.
+    c.expectErr(probe.command("USER"), "USER without its argument");
     c.expectOk(c.authenticate(probe, c.server().loginMethod, c.account()),
                "the login after refused commands");
     for (const char* line : {"XYZZY", "LIST abc", "RETR"}) {

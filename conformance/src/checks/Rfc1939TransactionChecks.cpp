@@ -920,7 +920,7 @@ void uidsNotReused(CheckContext& c) {
     c.requireCapability("UIDL");
     c.requireMessages(1);
     if (!c.target().deliver)
-        c.skip("needs a way to deliver mail to the maildrop (the embedded mock has one)");
+        c.skip("needs a way to deliver mail (--deliver-command; the embedded mock has one)");
     Probe first = c.login();
     const UniqueIds before = uniqueIdListings(c, first);
     if (before.empty())
@@ -987,7 +987,7 @@ void sameUidSameContent(CheckContext& c) {
 
 void deliveryWaitsForNextSession(CheckContext& c) {
     if (!c.target().deliver)
-        c.skip("needs a way to deliver mail to the maildrop (the embedded mock has one)");
+        c.skip("needs a way to deliver mail (--deliver-command; the embedded mock has one)");
     Probe probe = c.login();
     const auto drop = readStat(c, probe);
     const Snapshot before = snapshot(c, probe);

@@ -263,8 +263,12 @@ void stlsDiscardsPipelinedCommands(CheckContext& c) {
     try {
         probe.handshake(mechanicsContext(c));
     } catch (const Error& e) {
-        c.fail("no TLS handshake after the +OK to STLS",
-               "a TLS handshake right after the CRLF of the +OK", e.what());
+        // Dovecot reads the pipelined bytes as the start of the handshake and gives up: nothing
+        // injected is executed, though a client that pipelines after STLS cannot connect.
+        c.note(std::string("the server refused the TLS handshake after pipelined bytes, so "
+                           "nothing injected was answered: ") +
+               e.what());
+        return;
     }
     const Reply injected = probe.read(ResponseKind::MultiLine, kQuiet);
     c.expect(silent(injected),
