@@ -1,14 +1,11 @@
 #include "pop3/conformance/CheckContext.h"
 
+#include "pop3/Auth.h"
 #include "pop3/Errors.h"
 #include "pop3/Tls.h"
 
-#include <Poco/Base64Encoder.h>
-#include <Poco/MD5Engine.h>
-
 #include <algorithm>
 #include <cctype>
-#include <sstream>
 
 namespace pop3::conformance {
 
@@ -68,15 +65,6 @@ std::string masked(std::string_view line, bool saslData) {
             return std::string(line.substr(0, second)) + " ****";
     }
     return std::string(line);
-}
-
-std::string base64(std::string_view data) {
-    std::ostringstream out;
-    Poco::Base64Encoder encoder(out);
-    encoder.rdbuf()->setLineLength(0);
-    encoder.write(data.data(), static_cast<std::streamsize>(data.size()));
-    encoder.close();
-    return out.str();
 }
 
 } // namespace
@@ -305,18 +293,14 @@ Reply CheckContext::authenticate(Probe& probe, LoginMethod method, const Account
         return probe.command("PASS " + who.password);
     }
     case LoginMethod::saslPlain:
-        return probe.command("AUTH PLAIN " + base64(std::string(1, '\0') + who.user +
-                                                    std::string(1, '\0') + who.password));
+        return probe.command("AUTH PLAIN " + encodeBase64(std::string(1, '\0') + who.user +
+                                                          std::string(1, '\0') + who.password));
     case LoginMethod::apop: {
-        const std::string& greeting = probe.greeting().statusLine;
-        const std::size_t open = greeting.find('<');
-        const std::size_t close = greeting.find('>', open == std::string::npos ? 0 : open);
-        if (open == std::string::npos || close == std::string::npos)
+        const std::optional<std::string> timestamp =
+            extractApopTimestamp(probe.greeting().statusLine);
+        if (!timestamp)
             skip("the greeting has no APOP timestamp");
-        Poco::MD5Engine md5;
-        md5.update(greeting.substr(open, close - open + 1) + who.password);
-        return probe.command("APOP " + who.user + " " +
-                             Poco::DigestEngine::digestToHex(md5.digest()));
+        return probe.command("APOP " + who.user + " " + apopDigest(*timestamp, who.password));
     }
     }
     return {};
