@@ -2,9 +2,7 @@
 
 #include "pop3/Errors.h"
 
-#include <Poco/Environment.h>
 #include <Poco/Exception.h>
-#include <Poco/FileStream.h>
 #include <Poco/Pipe.h>
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
@@ -14,6 +12,7 @@
 
 #include "CommandLineError.h"
 #include "MailboxUrl.h"
+#include "Password.h"
 
 namespace pop3::cli {
 
@@ -21,49 +20,6 @@ namespace {
 
 /// Output of a seed or deliver command quoted in an error.
 constexpr std::size_t kOutputTail = 400;
-
-void checkPassword(const std::string& password, const std::string& source) {
-    if (password.empty())
-        throw CommandLineError(source + ": the password is empty");
-    if (std::any_of(password.begin(), password.end(),
-                    [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
-        throw CommandLineError(source + ": the password contains control characters");
-}
-
-/// The password from the one source given: the URL, --password-env or --password-file.
-std::string primaryPassword(const CheckTargetOptions& options, const MailboxUrl& url) {
-    const int sources = static_cast<int>(url.password.has_value()) +
-                        static_cast<int>(!options.passwordEnv.empty()) +
-                        static_cast<int>(!options.passwordFile.empty());
-    if (sources > 1)
-        throw CommandLineError(
-            "give the password one way only: in the URL, --password-env or --password-file");
-    std::string password;
-    std::string source = "--target";
-    if (url.password) {
-        password = *url.password;
-    } else if (!options.passwordEnv.empty()) {
-        source = "--password-env " + options.passwordEnv;
-        if (!Poco::Environment::has(options.passwordEnv))
-            throw CommandLineError(source + ": the variable is not set");
-        password = Poco::Environment::get(options.passwordEnv);
-    } else if (!options.passwordFile.empty()) {
-        source = "--password-file " + options.passwordFile;
-        try {
-            Poco::FileInputStream in(options.passwordFile);
-            std::getline(in, password);
-        } catch (const Poco::Exception& e) {
-            throw CommandLineError("--password-file: " + e.displayText());
-        }
-        if (!password.empty() && password.back() == '\r')
-            password.pop_back();
-    } else {
-        throw CommandLineError("no password: use --target pop3://USER:PASS@HOST, --password-env "
-                               "NAME or --password-file FILE");
-    }
-    checkPassword(password, source);
-    return password;
-}
 
 std::uint16_t portOf(const MailboxUrl& url) {
     return url.port != 0 ? url.port : url.implicitTls ? 995 : 110;
@@ -165,7 +121,7 @@ conformance::Target makeCheckTarget(const CheckTargetOptions& options) {
         target.implicitTlsPort = options.tlsPort;
     }
     target.startTls = options.startTls;
-    target.account = {url.user, primaryPassword(options, url)};
+    target.account = {url.user, resolvePassword(url, options.passwordEnv, options.passwordFile)};
     if (!options.user2.empty() || !options.url2.empty())
         target.secondAccount = secondAccount(options, url);
     target.tlsServerName = options.tlsName;

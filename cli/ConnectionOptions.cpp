@@ -1,69 +1,17 @@
 #include "ConnectionOptions.h"
 
-#include <Poco/Environment.h>
 #include <Poco/Exception.h>
-#include <Poco/FileStream.h>
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
 
 #include <CLI/CLI.hpp>
-#include <algorithm>
 
 #include "CommandLineError.h"
+#include "Password.h"
 
 namespace pop3::cli {
 
 namespace {
-
-void checkPassword(const std::string& password, const std::string& source) {
-    if (password.empty())
-        throw CommandLineError(source + ": the password is empty");
-    if (std::any_of(password.begin(), password.end(),
-                    [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
-        throw CommandLineError(source + ": the password contains control characters");
-}
-
-std::string readPasswordFile(const std::string& fileName) {
-    std::string line;
-    try {
-        Poco::FileInputStream in(fileName);
-        std::getline(in, line);
-    } catch (const Poco::Exception& e) {
-        throw CommandLineError("--password-file: " + e.displayText());
-    }
-    if (!line.empty() && line.back() == '\r')
-        line.pop_back();
-    return line;
-}
-
-/// The password from the one source given: the URL, --password-env or --password-file.
-std::string resolvePassword(const ConnectionOptions& options, const MailboxUrl& url) {
-    const int sources = static_cast<int>(url.password.has_value()) +
-                        static_cast<int>(!options.passwordEnv.empty()) +
-                        static_cast<int>(!options.passwordFile.empty());
-    if (sources > 1)
-        throw CommandLineError(
-            "give the password one way only: in the URL, --password-env or --password-file");
-    if (url.password) {
-        checkPassword(*url.password, "URL");
-        return *url.password;
-    }
-    if (!options.passwordEnv.empty()) {
-        const std::string source = "--password-env " + options.passwordEnv;
-        if (!Poco::Environment::has(options.passwordEnv))
-            throw CommandLineError(source + ": the variable is not set");
-        const std::string password = Poco::Environment::get(options.passwordEnv);
-        checkPassword(password, source);
-        return password;
-    }
-    if (!options.passwordFile.empty()) {
-        const std::string password = readPasswordFile(options.passwordFile);
-        checkPassword(password, "--password-file " + options.passwordFile);
-        return password;
-    }
-    throw CommandLineError("no password: use --password-env NAME, --password-file FILE or "
-                           "pop3://USER:PASS@HOST");
-}
 
 void applyAuth(const std::string& auth, Client& client) {
     const std::string::size_type colon = auth.find(':');
@@ -125,7 +73,7 @@ MailboxUrl ConnectionOptions::configure(Client& client) const {
     client.host = parsed.host;
     client.port = parsed.port;
     client.username = parsed.user;
-    client.password = resolvePassword(*this, parsed);
+    client.password = resolvePassword(parsed, passwordEnv, passwordFile);
     client.encryptMode = parsed.implicitTls ? EncryptMode::sslTls
                          : startTls         ? EncryptMode::startTls
                                             : EncryptMode::none;
