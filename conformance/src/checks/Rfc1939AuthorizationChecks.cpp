@@ -803,7 +803,9 @@ std::vector<Check> rfc1939AuthorizationChecks() {
         {{"rfc1939-3-autologout-10-minutes", "1939", "3", Level::must,
           "An idle session is not logged out before 10 minutes, and the logout removes nothing",
           "A POP3 server MAY have an inactivity autologout timer. Such a timer MUST be of at "
-          "least 10 minutes' duration.",
+          "least 10 minutes' duration. ... When the timer expires, the session does NOT enter "
+          "the UPDATE state--the server should close the TCP connection without removing any "
+          "messages or sending any response to the client.",
           needsSlow | needsDestructive,
           "server:\n"
           "  limits: {idleTimeoutMs: 1000}\n"},
@@ -872,8 +874,8 @@ std::vector<Check> rfc1939AuthorizationChecks() {
          userPassLogin},
         {{"rfc1939-7-pass-needs-user", "1939", "7", Level::must,
           "PASS without a successful USER right before it gets -ERR",
-          "may only be given in the AUTHORIZATION state immediately after a successful USER "
-          "command",
+          "Restrictions: may only be given in the AUTHORIZATION state immediately after a "
+          "successful USER command",
           0,
           "rules:\n"
           "  - {command: PASS, occurrence: 1, reply: \"+OK\"}\n"},

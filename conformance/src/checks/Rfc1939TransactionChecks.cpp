@@ -1033,6 +1033,9 @@ std::vector<Check> rfc1939TransactionChecks() {
         "line separating the headers from the body, and then the number of lines of the "
         "indicated message's body, being careful to byte-stuff the termination character (as "
         "with all multi-line responses).";
+    const std::string topArguments =
+        "Arguments: a message-number (required) which may NOT refer to to a message marked as "
+        "deleted, and a non-negative number of lines (required)";
     const std::string uniqueId =
         "The unique-id of a message is an arbitrary server-determined string, consisting of one "
         "to 70 characters in the range 0x21 to 0x7E, which uniquely identifies a message within "
@@ -1064,7 +1067,8 @@ std::vector<Check> rfc1939TransactionChecks() {
         {{"rfc1939-5-list-one-message", "1939", "5", Level::must,
           "LIST n answers \"+OK n size\" with the size LIST lists for message n",
           "If an argument was given and the POP3 server issues a positive response with a line "
-          "containing information for that message.",
+          "containing information for that message. This line is called a \"scan listing\" "
+          "for that message.",
           0,
           "rules:\n"
           "  - {command: LIST, arguments: '^2$', reply: \"+OK 3 120\"}\n"},
@@ -1232,15 +1236,13 @@ std::vector<Check> rfc1939TransactionChecks() {
         {{"rfc1939-7-top-bad-arguments", "1939", "7", Level::must,
           "TOP without a message number or line count, with a non-number or a negative count, "
           "or of no such message gets -ERR",
-          "a message-number (required) which may NOT refer to to a message marked as deleted, "
-          "and a non-negative number of lines (required)",
-          0,
+          topArguments, 0,
           R"(rules:
   - {command: TOP, arguments: '^1$', reply: "+OK\nSubject: whole header\n\n.\n"}
 )"},
          topBadArgumentsRefused},
         {{"rfc1939-7-top-deleted", "1939", "7", Level::must,
-          "TOP of a message marked deleted gets -ERR", futureReference, needsDestructive,
+          "TOP of a message marked deleted gets -ERR", topArguments, needsDestructive,
           "rules:\n"
           "  - {command: TOP, fault: deletedStillAccessible}\n"},
          topOfDeletedRefused},
@@ -1257,7 +1259,8 @@ std::vector<Check> rfc1939TransactionChecks() {
         {{"rfc1939-7-uidl-one-message", "1939", "7", Level::must,
           "UIDL n answers \"+OK n uid\" with the unique-id UIDL lists for message n",
           "If an argument was given and the POP3 server issues a positive response with a line "
-          "containing information for that message.",
+          "containing information for that message. This line is called a \"unique-id "
+          "listing\" for that message.",
           0,
           "rules:\n"
           "  - {command: UIDL, arguments: '^2$', reply: \"+OK 2 not-the-listed-uid\"}\n"},

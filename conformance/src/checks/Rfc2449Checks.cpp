@@ -321,7 +321,7 @@ std::vector<Check> rfc2449Checks() {
     return {
         {{"rfc2449-5-capa-both-states", "2449", "5", Level::must,
           "CAPA answers +OK and a capability list ended by \".\", before and after login",
-          "An +OK response is followed by a list of capabilities, one per line. [...] The "
+          "An +OK response is followed by a list of capabilities, one per line. ... The "
           "capability list is terminated by a line containing a termination octet (\".\") and a "
           "CRLF pair.",
           0,
@@ -339,14 +339,18 @@ std::vector<Check> rfc2449Checks() {
           "Each CAPA line is a tag and single-space-separated parameters of printable ASCII, at "
           "most 512 octets",
           "Each capability name MAY be followed by a single space and a space-separated list of "
-          "parameters.",
+          "parameters. Each capability line is limited to 512 octets (including the CRLF).",
           0,
           "rules:\n"
           "  - {command: CAPA, reply: \"+OK\\nTOP\\nUIDL  two-spaces\\n.\\n\"}\n"},
          capabilityLinesAreWellFormed},
         {{"rfc2449-6-advertised-commands-work", "2449", "6", Level::must,
           "UIDL and TOP work when CAPA lists them; USER/PASS is tried when USER is listed",
-          "The UIDL capability indicates that the optional UIDL command is supported.", 0,
+          "The TOP capability indicates the optional TOP command is available. ... The USER "
+          "capability indicates that the USER and PASS commands ... are supported, although they "
+          "may not be available to all users. ... The UIDL capability indicates that the "
+          "optional UIDL command is supported.",
+          0,
           "rules:\n"
           "  - {command: UIDL, reply: \"-ERR not implemented\"}\n"},
          advertisedCommandsWork},

@@ -254,8 +254,11 @@ std::vector<Check> rfc5034Checks() {
         {{"rfc5034-4-plain-empty-challenge", "5034", "4", Level::must,
           "AUTH PLAIN without an initial response gets the empty challenge \"+ \", then the "
           "response logs in",
-          "In POP3, a server challenge that contains no data is defined as a line with \"+\" "
-          "followed by a single space. It MUST NOT omit the space.",
+          "If the initial response argument is omitted and the chosen mechanism requires an "
+          "initial client response, the server MUST proceed by issuing an empty challenge, as "
+          "defined in Section 3 of [RFC4422]. In POP3, an empty server challenge is defined as a "
+          "line with only a \"+\", followed by a single space. It MUST NOT contain any other "
+          "data.",
           0,
           "rules:\n"
           "  - {command: AUTH, arguments: '^PLAIN$', reply: {bytes: \"+\\r\\n\"}}\n"},
@@ -287,7 +290,7 @@ std::vector<Check> rfc5034Checks() {
          starCancelsTheExchange},
         {{"rfc5034-4-invalid-base64", "5034", "4", Level::must,
           "A response that is not base64 ends the exchange with -ERR",
-          "If the server cannot [BASE64] decode any client response, it MUST reject the AUTH "
+          "If the server cannot Base64 decode a client response, it MUST reject the AUTH "
           "command with an -ERR reply.",
           0,
           "rules:\n"

@@ -181,7 +181,7 @@ std::vector<Check> rfc6856Checks() {
         {{"rfc6856-3-lang-list", "6856", "3", Level::must,
           "LANG without an argument lists the languages, one \"tag description\" line each",
           "If no argument is given and the POP3 server issues a positive response, then the "
-          "response given is multi-line. [...] A language listing consists of the language tag "
+          "response given is multi-line. ... A language listing consists of the language tag "
           "[RFC5646] of the message, optionally followed by a single space and a human-readable "
           "description of the language in the language itself, using the UTF-8 charset.",
           0,

@@ -580,19 +580,19 @@ std::vector<Check> tlsChecks() {
         {{"rfc8314-4.1-old-tls-refused", "8314", "4.1", Level::sec,
           "TLS versions below the declared minimum (default TLS 1.2) are refused",
           "The server refuses TLS versions below the declared minimum, TLS 1.2 unless told "
-          "otherwise: RFC 8314 §4.1 (\"MSPs currently supporting Secure Sockets Layer (SSL) "
-          "2.x, SSL 3.0, or TLS 1.0 SHOULD transition their users to TLS 1.1 or later and "
-          "discontinue support for those earlier versions\"), raised to TLS 1.2 by RFC 8997; "
-          "RFC 8996 deprecates TLS 1.0 and 1.1.",
+          "otherwise: RFC 8314 §4.1 (\"As soon as practicable, MSPs currently supporting "
+          "Secure Sockets Layer (SSL) 2.x, SSL 3.0, or TLS 1.0 SHOULD transition their users to "
+          "TLS 1.1 or later and discontinue support for those earlier versions of SSL and "
+          "TLS.\"), raised to TLS 1.2 by RFC 8997; RFC 8996 deprecates TLS 1.0 and 1.1.",
           0,
           "server:\n"
           "  tls: {minProtocol: TLSv1.0}\n"},
          oldTlsRefused},
         {{"rfc8314-4.1-current-tls-accepted", "8314", "4.1", Level::should,
           "TLS from the declared minimum up is accepted; the version and cipher are reported",
-          "MSPs currently supporting Secure Sockets Layer (SSL) 2.x, SSL 3.0, or TLS 1.0 "
-          "SHOULD transition their users to TLS 1.1 or later and discontinue support for "
-          "those earlier versions",
+          "As soon as practicable, MSPs currently supporting Secure Sockets Layer (SSL) 2.x, "
+          "SSL 3.0, or TLS 1.0 SHOULD transition their users to TLS 1.1 or later and "
+          "discontinue support for those earlier versions of SSL and TLS.",
           0,
           "server:\n"
           "  tls: {minProtocol: TLSv1.0, maxProtocol: TLSv1.1}\n"},
