@@ -15,6 +15,10 @@
 # Needs dovecot-core and dovecot-pop3d (ci/install-deps.sh) and openssl.
 set -euo pipefail
 
+maildir_mode=go+rX
+# shellcheck source=ci/maildir-peer.sh
+. "$(dirname "$0")/maildir-peer.sh"
+
 usage() {
     echo "usage: $0 start|seed|deliver|stop DIR" >&2
     exit 2
@@ -31,51 +35,6 @@ else
 fi
 mail_uid=$(id -u "$mail_user")
 mail_gid=$(id -g "$mail_user")
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# One message of the standard mailbox shape, by position: dot-leading body lines, a short one,
-# headers only, then larger generated ones.
-message_text() {
-    local user=$1 position=$2
-    case $position in
-    1)
-        printf 'From: Bob <bob@example.org>\nTo: %s@example.org\nSubject: Byte-stuffing and TOP\nMessage-ID: <stuffing-1@example.org>\n\n' "$user"
-        printf 'First body line.\n.A line that starts with a dot.\n..Two dots.\n.\n\nSixth line, after an empty one.\nSeventh line.\nEighth line.\n'
-        ;;
-    2)
-        printf 'From: Carol <carol@example.org>\nTo: %s@example.org\nSubject: Short\n\nOne line only.\n' "$user"
-        ;;
-    3)
-        printf 'From: Dave <dave@example.org>\nSubject: Headers only\n\n'
-        ;;
-    *)
-        printf 'From: Generator <generator@example.org>\nTo: %s@example.org\nSubject: Message %d\n\n' "$user" "$position"
-        local line
-        for line in $(seq 1 40); do
-            printf 'Line %d of message %d: the quick brown fox jumps over the lazy dog.\n' "$line" "$position"
-        done
-        ;;
-    esac
-}
-
-seed_user() {
-    local user=$1 count=$2
-    local root=$dir/mail/$user
-    rm -rf "$root"
-    mkdir -p "$root/cur" "$root/new" "$root/tmp"
-    local base=$(($(date +%s) - 100000))
-    local i name
-    for i in $(seq 1 "$count"); do
-        name="$((base + i)).M${i}P$$.localhost"
-        message_text "$user" "$i" >"$root/tmp/$name"
-        mv "$root/tmp/$name" "$root/new/$name"
-    done
-    chown -R "$mail_uid:$mail_gid" "$root"
-    chmod -R u+rwX,go+rX "$root"
-}
 
 write_config() {
     local plain_port=$1 tls_port=$2
@@ -135,17 +94,6 @@ write_config() {
     } >"$dir/dovecot.conf"
 }
 
-greets() {
-    python3 - "$1" <<'EOF'
-import socket, sys
-try:
-    with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1) as s:
-        sys.exit(0)
-except OSError:
-    sys.exit(1)
-EOF
-}
-
 start() {
     local dovecot=/usr/sbin/dovecot
     [[ -x $dovecot ]] || { echo "dovecot is not installed (run ci/install-deps.sh)" >&2; exit 1; }
@@ -163,16 +111,15 @@ start() {
     chmod 644 "$dir/users"
     POP3_CONFORM_COUNT=5 POP3_CONFORM_COUNT2=2 seed
 
-    local attempt plain_port tls_port
-    for attempt in 1 2 3 4 5; do
+    local plain_port tls_port
+    for _ in 1 2 3 4 5; do
         plain_port=$(free_port)
         tls_port=$(free_port)
         [[ $plain_port != "$tls_port" ]] || continue
         write_config "$plain_port" "$tls_port"
         "$dovecot" -c "$dir/dovecot.conf" || continue
-        local waited
-        for waited in $(seq 1 100); do
-            if greets "$plain_port" && greets "$tls_port"; then
+        for _ in $(seq 1 100); do
+            if greets "$plain_port" plain && greets "$tls_port" tls; then
                 {
                     echo "DOVECOT_PLAIN_PORT=$plain_port"
                     echo "DOVECOT_TLS_PORT=$tls_port"
@@ -194,31 +141,13 @@ start() {
     exit 1
 }
 
-seed() {
-    seed_user alice "${POP3_CONFORM_COUNT:-5}"
-    seed_user bob "${POP3_CONFORM_COUNT2:-2}"
-}
-
-deliver() {
-    local user=${POP3_CONFORM_USER:-alice}
-    local root=$dir/mail/$user
-    local name
-    name="$(date +%s).M$RANDOM$RANDOM.P$$.localhost"
-    mkdir -p "$root/tmp" "$root/new"
-    printf 'From: Late <late@example.org>\nTo: %s@example.org\nSubject: Delivered now\n\nNew mail.\n' \
-        "$user" >"$root/tmp/$name"
-    chown "$mail_uid:$mail_gid" "$root/tmp/$name"
-    mv "$root/tmp/$name" "$root/new/$name"
-}
-
 stop() {
     local pidfile=$dir/run/master.pid
     [[ -f $pidfile ]] || return 0
     local pid
     pid=$(cat "$pidfile")
     kill "$pid" 2>/dev/null || true
-    local waited
-    for waited in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done

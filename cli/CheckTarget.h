@@ -26,7 +26,7 @@ struct CheckTargetOptions {
     std::string tlsName;
     /// "1.0", "1.1", "1.2" or "1.3".
     std::string minTls = "1.2";
-    std::uint64_t timeoutMs = 5000;
+    std::uint64_t timeoutMs = 10000;
     bool allowDestructive = false;
     /// Run with /bin/sh -c before each destructive check.
     std::string seedCommand;

@@ -74,6 +74,8 @@ Target EmbeddedMock::target() const {
     target.account = {_scenario.mailboxes.at(0).user, *_scenario.mailboxes.at(0).password};
     target.secondAccount =
         Account{_scenario.mailboxes.at(1).user, *_scenario.mailboxes.at(1).password};
+    // The mock answers at once: a shorter limit keeps the self-test's fault runs quick.
+    target.timeout = std::chrono::milliseconds(3000);
     target.allowDestructive = true;
     mock::MockServer* server = _server.get();
     target.seed = [server](const SeedRequest&) { server->resetMailboxes(); };

@@ -47,8 +47,9 @@ struct Target {
     /// The oldest TLS version the server is expected to accept; older ones must be refused.
     TlsProtocol minimumTlsVersion = TlsProtocol::tls1_2;
 
-    /// How long any one read, write, connect or handshake may take.
-    std::chrono::milliseconds timeout{5000};
+    /// How long any one read, write, connect or handshake may take. Longer than the delay
+    /// servers put on a failed login (Courier: 5 s; Dovecot: 2 s), which checks provoke.
+    std::chrono::milliseconds timeout{10000};
 
     /// Checks flagged needsDestructive run only when this is set.
     bool allowDestructive = false;
