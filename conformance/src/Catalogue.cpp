@@ -22,8 +22,9 @@ std::string_view toString(Level level) {
 const std::vector<Check>& catalogue() {
     static const std::vector<Check> checks = [] {
         std::vector<Check> all;
-        for (auto family : {rfc1939AuthorizationChecks, rfc1939TransactionChecks, rfc2449Checks,
-                            rfc5034Checks, tlsChecks, rfc6856Checks}) {
+        for (auto family :
+             {rfc1939AuthorizationChecks, rfc1939TransactionChecks, rfc1939OptionalCommandChecks,
+              rfc2449Checks, rfc5034Checks, tlsChecks, rfc6856Checks}) {
             std::vector<Check> some = family();
             all.insert(all.end(), some.begin(), some.end());
         }

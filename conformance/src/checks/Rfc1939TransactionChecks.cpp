@@ -1,18 +1,11 @@
-// RFC 1939 §5 (the TRANSACTION state), §6 (UPDATE) and §7's TOP and UIDL: listings,
-// retrieval, deletion marks, what QUIT commits, and unique-ids across sessions.
-#include "pop3/Command.h"
+// RFC 1939 §5 (the TRANSACTION state) and §6 (UPDATE): listings, retrieval, deletion marks,
+// message numbers, what QUIT commits, and the maildrop as a session opened it (§4).
 #include "pop3/conformance/Check.h"
 #include "pop3/conformance/CheckContext.h"
 
-#include <algorithm>
-#include <chrono>
 #include <map>
 #include <optional>
-#include <set>
-#include <sstream>
 #include <string>
-#include <string_view>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -22,101 +15,8 @@ namespace pop3::conformance {
 
 namespace {
 
-/// Message number and size, as LIST lists them.
-using Sizes = std::vector<std::pair<std::uint64_t, std::uint64_t>>;
-/// Message number and unique-id, as UIDL lists them.
-using UniqueIds = std::vector<std::pair<std::uint64_t, std::string>>;
-
-/// Checks that read whole messages read at most this many, and no more octets than this.
-constexpr std::size_t kMaxFetched = 20;
-constexpr std::uint64_t kMaxFetchedOctets = 4 * 1024 * 1024;
-/// TOP checks look at this many messages.
-constexpr std::size_t kTopMessages = 5;
-/// A server may take a moment to notice that a connection went away and free the maildrop.
-constexpr int kLoginAttempts = 15;
-constexpr std::chrono::milliseconds kLoginPause{200};
-/// Longest piece of server text quoted in a message.
-constexpr std::size_t kQuoted = 200;
-/// RFC 1939 §7: a unique-id is 1 to 70 characters in 0x21..0x7E.
-constexpr std::size_t kMaxUniqueId = 70;
-
-std::string quoted(std::string text) {
-    if (text.size() > kQuoted) {
-        text.resize(kQuoted);
-        text += "...";
-    }
-    return text;
-}
-
-template <typename Entries> std::string describe(const Entries& entries) {
-    std::ostringstream out;
-    for (const auto& [number, value] : entries)
-        out << (out.tellp() > 0 ? ", " : "") << number << ' ' << value;
-    return entries.empty() ? "(none)" : quoted(out.str());
-}
-
-std::string lineCount(std::size_t lines) {
-    return std::to_string(lines) + (lines == 1 ? " line" : " lines");
-}
-
-/// The status line after "+OK ".
-std::string_view afterStatus(const Reply& reply) {
-    const std::string_view line = reply.statusLine;
-    return line.size() > 4 ? line.substr(4) : std::string_view{};
-}
-
-/// A scan listing, "n size": RFC 1939 §5 allows more after the size.
-std::optional<std::pair<std::uint64_t, std::uint64_t>> parseScanListing(std::string_view line) {
-    const std::size_t space = line.find(' ');
-    if (space == std::string_view::npos)
-        return std::nullopt;
-    const std::string_view rest = line.substr(space + 1);
-    const std::optional<std::uint64_t> number = parseDecimal(line.substr(0, space));
-    const std::optional<std::uint64_t> size = parseDecimal(rest.substr(0, rest.find(' ')));
-    if (!number || !size)
-        return std::nullopt;
-    return std::make_pair(*number, *size);
-}
-
-std::pair<std::uint64_t, std::uint64_t> readStat(CheckContext& c, Probe& probe) {
-    const Reply reply = probe.command("STAT");
-    c.expectOk(reply, "STAT");
-    const auto drop = parseStat(reply);
-    c.expect(drop.has_value(), "STAT's reply is not a drop listing", "+OK <count> <octets>",
-             reply.describe());
-    return *drop;
-}
-
 std::string describeDrop(const std::pair<std::uint64_t, std::uint64_t>& drop) {
     return "+OK " + std::to_string(drop.first) + " " + std::to_string(drop.second);
-}
-
-/// LIST without argument.
-Sizes scanListings(CheckContext& c, Probe& probe) {
-    const Reply reply = probe.command("LIST");
-    c.expectOk(reply, "LIST");
-    Sizes sizes;
-    for (const std::string& line : reply.body) {
-        const auto entry = parseScanListing(line);
-        c.expect(entry.has_value(), "a line of LIST is not a scan listing",
-                 "<message-number> <size>", quoted(line));
-        sizes.push_back(*entry);
-    }
-    return sizes;
-}
-
-/// UIDL without argument.
-UniqueIds uniqueIdListings(CheckContext& c, Probe& probe) {
-    const Reply reply = probe.command("UIDL");
-    c.expectOk(reply, "UIDL");
-    UniqueIds ids;
-    for (const std::string& line : reply.body) {
-        auto entry = parseListingLine(line);
-        c.expect(entry.has_value(), "a line of UIDL is not a unique-id listing",
-                 "<message-number> <unique-id>", quoted(line));
-        ids.push_back(std::move(*entry));
-    }
-    return ids;
 }
 
 /// LIST n: the size, failing unless the reply is "+OK n size".
@@ -129,135 +29,6 @@ std::uint64_t listOne(CheckContext& c, Probe& probe, std::uint64_t number) {
              line + " is not answered with the scan listing of message " + std::to_string(number),
              "+OK " + std::to_string(number) + " <size>", reply.describe());
     return entry->second;
-}
-
-/// UIDL n: the unique-id, failing unless the reply is "+OK n unique-id".
-std::string uidlOne(CheckContext& c, Probe& probe, std::uint64_t number) {
-    const std::string line = "UIDL " + std::to_string(number);
-    const Reply reply = probe.command(line);
-    c.expectOk(reply, line);
-    auto entry = parseListingLine(afterStatus(reply));
-    c.expect(entry && entry->first == number,
-             line + " is not answered with the unique-id listing of message " +
-                 std::to_string(number),
-             "+OK " + std::to_string(number) + " <unique-id>", reply.describe());
-    return std::move(entry->second);
-}
-
-std::vector<std::string> retrieve(CheckContext& c, Probe& probe, std::uint64_t number) {
-    const std::string line = "RETR " + std::to_string(number);
-    const Reply reply = probe.command(line);
-    c.expectOk(reply, line);
-    return reply.body;
-}
-
-std::vector<std::string> top(CheckContext& c, Probe& probe, std::uint64_t number,
-                             std::uint64_t lines) {
-    const std::string line = "TOP " + std::to_string(number) + " " + std::to_string(lines);
-    const Reply reply = probe.command(line);
-    c.expectOk(reply, line);
-    return reply.body;
-}
-
-/// Sends each command line and fails unless every one gets -ERR.
-void expectRefused(CheckContext& c, Probe& probe, const std::vector<std::string>& lines) {
-    for (const std::string& line : lines)
-        c.expectErr(probe.command(line), line);
-}
-
-/// The messages of a listing that a check reads whole: the first kMaxFetched that fit in
-/// kMaxFetchedOctets. Skips when not even the first fits.
-Sizes fetchable(CheckContext& c, const Sizes& sizes) {
-    Sizes chosen;
-    std::uint64_t octets = 0;
-    for (const auto& entry : sizes) {
-        if (chosen.size() == kMaxFetched || octets + entry.second > kMaxFetchedOctets) {
-            c.note("read the first " + std::to_string(chosen.size()) + " of " +
-                   std::to_string(sizes.size()) + " messages");
-            break;
-        }
-        chosen.push_back(entry);
-        octets += entry.second;
-    }
-    if (chosen.empty())
-        c.skip(sizes.empty() ? "the maildrop is empty"
-                             : "the first message is larger than " +
-                                   std::to_string(kMaxFetchedOctets) + " octets");
-    return chosen;
-}
-
-/// Where `actual` first differs from `expected`; empty when they are equal.
-std::string difference(const std::vector<std::string>& expected,
-                       const std::vector<std::string>& actual) {
-    const std::size_t common = std::min(expected.size(), actual.size());
-    for (std::size_t i = 0; i < common; ++i) {
-        if (expected[i] != actual[i])
-            return "line " + std::to_string(i + 1) + " is \"" + quoted(actual[i]) +
-                   "\" instead of \"" + quoted(expected[i]) + "\"";
-    }
-    if (expected.size() != actual.size())
-        return lineCount(actual.size()) + " instead of " + std::to_string(expected.size());
-    return {};
-}
-
-/// A message as RETR delivers it, split at the blank line that ends the header.
-struct MessageLines {
-    std::vector<std::string> header;
-    std::vector<std::string> body;
-    /// Whether a blank line separates the header from a body.
-    bool separated = false;
-
-    explicit MessageLines(const std::vector<std::string>& lines) {
-        const auto blank = std::find(lines.begin(), lines.end(), std::string());
-        header.assign(lines.begin(), blank);
-        separated = blank != lines.end();
-        if (separated)
-            body.assign(blank + 1, lines.end());
-    }
-
-    /// What TOP with this line count must send (RFC 1939 §7).
-    std::vector<std::string> top(std::uint64_t count) const {
-        std::vector<std::string> lines = header;
-        if (separated) {
-            lines.emplace_back();
-            const std::size_t taken =
-                static_cast<std::size_t>(std::min<std::uint64_t>(count, body.size()));
-            lines.insert(lines.end(), body.begin(),
-                         body.begin() + static_cast<std::ptrdiff_t>(taken));
-        }
-        return lines;
-    }
-};
-
-/// The first messages of the maildrop, read with RETR, that `wanted` accepts; at most
-/// kTopMessages. Skips with `none` when no message qualifies.
-std::vector<std::pair<std::uint64_t, MessageLines>> messagesFor(CheckContext& c, Probe& probe,
-                                                                bool (*wanted)(const MessageLines&),
-                                                                const std::string& none) {
-    std::vector<std::pair<std::uint64_t, MessageLines>> chosen;
-    for (const auto& entry : fetchable(c, scanListings(c, probe))) {
-        MessageLines message(retrieve(c, probe, entry.first));
-        if (wanted(message))
-            chosen.emplace_back(entry.first, std::move(message));
-        if (chosen.size() == kTopMessages)
-            break;
-    }
-    if (chosen.empty())
-        c.skip(none);
-    return chosen;
-}
-
-/// Compares TOP n `count` with what RETR n says it must be.
-void expectTop(CheckContext& c, Probe& probe, std::uint64_t number, const MessageLines& message,
-               std::uint64_t count, const std::string& what) {
-    const std::vector<std::string> expected = message.top(count);
-    const std::vector<std::string> actual = top(c, probe, number, count);
-    const std::string diff = difference(expected, actual);
-    c.expect(diff.empty(),
-             "TOP " + std::to_string(number) + " " + std::to_string(count) + " is not " + what +
-                 ": " + diff,
-             lineCount(expected.size()) + " as RETR " + std::to_string(number) + " has them",
-             lineCount(actual.size()));
 }
 
 /// What a session sees of the maildrop: LIST, and UIDL when the server has it.
@@ -282,14 +53,23 @@ Snapshot snapshot(CheckContext& c, Probe& probe) {
     return seen;
 }
 
-/// `entries` without the message numbered `number`, the others keeping their numbers.
-template <typename Entries> Entries without(const Entries& entries, std::uint64_t number) {
-    Entries kept;
-    for (const auto& entry : entries) {
-        if (entry.first != number)
-            kept.push_back(entry);
-    }
-    return kept;
+/// How the session that marked a message deleted ends.
+enum class SessionEnd { quit, close };
+
+/// The maildrop as a session that marks message `number` deleted sees it at login, and as the
+/// next session sees it once that one ended.
+std::pair<Snapshot, Snapshot> acrossDele(CheckContext& c, std::uint64_t number, SessionEnd end) {
+    Probe first = c.login();
+    Snapshot before = snapshot(c, first);
+    markDeleted(c, first, number);
+    if (end == SessionEnd::quit)
+        c.expectOk(first.quit(), "QUIT after DELE " + std::to_string(number));
+    else
+        first.close();
+    Probe second = loginAgain(c);
+    Snapshot after = snapshot(c, second);
+    second.quit();
+    return {std::move(before), std::move(after)};
 }
 
 /// The values of a listing in order, numbered from 1 again: what the next session lists.
@@ -299,37 +79,6 @@ template <typename Entries> Entries renumbered(const Entries& entries) {
     for (const auto& entry : entries)
         next.emplace_back(++number, entry.second);
     return next;
-}
-
-/// A new session of the primary account. A server may need a moment to notice that the
-/// previous connection went away and free the maildrop, so a refusal is retried briefly.
-Probe loginAgain(CheckContext& c) {
-    Reply reply;
-    for (int attempt = 0; attempt < kLoginAttempts; ++attempt) {
-        if (attempt > 0)
-            std::this_thread::sleep_for(kLoginPause);
-        Probe probe = c.connect();
-        reply = c.authenticate(probe, c.server().loginMethod, c.account());
-        if (reply.ok())
-            return probe;
-        if (reply.code() == "LOGIN-DELAY")
-            c.skip("the server enforces LOGIN-DELAY between sessions");
-        probe.close();
-    }
-    c.fail("the maildrop was still locked " + std::to_string(kLoginAttempts * kLoginPause.count()) +
-               " ms after the previous session ended",
-           "+OK", reply.describe());
-}
-
-/// Ends a session that marked messages without committing anything: RSET, then QUIT.
-void endUnchanged(CheckContext& c, Probe& probe) {
-    c.expectOk(probe.command("RSET"), "RSET");
-    probe.quit();
-}
-
-void markDeleted(CheckContext& c, Probe& probe, std::uint64_t number) {
-    const std::string line = "DELE " + std::to_string(number);
-    c.expectOk(probe.command(line), line);
 }
 
 // §5 STAT and LIST
@@ -389,10 +138,7 @@ void listOneMessage(CheckContext& c) {
 }
 
 void listNoSuchMessage(CheckContext& c) {
-    Probe probe = c.login();
-    const std::uint64_t count = readStat(c, probe).first;
-    expectRefused(c, probe, {"LIST 0", "LIST " + std::to_string(count + 1)});
-    probe.quit();
+    expectNoSuchMessageRefused(c, "LIST");
 }
 
 // §3 applied to message numbers
@@ -479,10 +225,7 @@ void retrByteStuffs(CheckContext& c) {
 }
 
 void retrNoSuchMessage(CheckContext& c) {
-    Probe probe = c.login();
-    const std::uint64_t count = readStat(c, probe).first;
-    expectRefused(c, probe, {"RETR 0", "RETR " + std::to_string(count + 1)});
-    probe.quit();
+    expectNoSuchMessageRefused(c, "RETR");
 }
 
 // §5 NOOP, DELE, RSET
@@ -494,16 +237,7 @@ void noopIsOk(CheckContext& c) {
 }
 
 void deleHidesFromList(CheckContext& c) {
-    c.requireMessages(2);
-    Probe probe = c.login();
-    const Sizes before = scanListings(c, probe);
-    markDeleted(c, probe, 1);
-    const Sizes expected = without(before, 1);
-    const Sizes after = scanListings(c, probe);
-    c.expect(after == expected, "LIST still lists the message marked deleted", describe(expected),
-             describe(after));
-    c.expectErr(probe.command("LIST 1"), "LIST of the message marked deleted");
-    endUnchanged(c, probe);
+    expectListingLeavesOutDeleted(c, "LIST", scanListings);
 }
 
 void statLeavesOutDeleted(CheckContext& c) {
@@ -520,19 +254,11 @@ void statLeavesOutDeleted(CheckContext& c) {
 }
 
 void retrOfDeletedRefused(CheckContext& c) {
-    c.requireMessages(1);
-    Probe probe = c.login();
-    markDeleted(c, probe, 1);
-    c.expectErr(probe.command("RETR 1"), "RETR of the message marked deleted");
-    endUnchanged(c, probe);
+    expectRefusedWhenDeleted(c, "RETR 1", "RETR of the message marked deleted");
 }
 
 void deleOfDeletedRefused(CheckContext& c) {
-    c.requireMessages(1);
-    Probe probe = c.login();
-    markDeleted(c, probe, 1);
-    c.expectErr(probe.command("DELE 1"), "DELE of the message already marked deleted");
-    endUnchanged(c, probe);
+    expectRefusedWhenDeleted(c, "DELE 1", "DELE of the message already marked deleted");
 }
 
 void numbersSurviveDele(CheckContext& c) {
@@ -582,13 +308,7 @@ void rsetUnmarks(CheckContext& c) {
 
 void quitRemovesMarked(CheckContext& c) {
     c.requireMessages(2);
-    Probe first = c.login();
-    const Snapshot before = snapshot(c, first);
-    markDeleted(c, first, 1);
-    c.expectOk(first.quit(), "QUIT after DELE 1");
-    Probe second = loginAgain(c);
-    const Snapshot after = snapshot(c, second);
-    second.quit();
+    const auto [before, after] = acrossDele(c, 1, SessionEnd::quit);
     c.expect(after.sizes.size() + 1 == before.sizes.size(),
              "the message marked deleted is still in the maildrop after QUIT",
              std::to_string(before.sizes.size() - 1) + " messages",
@@ -604,13 +324,7 @@ void quitRemovesMarked(CheckContext& c) {
 
 void quitRemovesOnlyMarked(CheckContext& c) {
     c.requireMessages(3);
-    Probe first = c.login();
-    const Snapshot before = snapshot(c, first);
-    markDeleted(c, first, 2);
-    c.expectOk(first.quit(), "QUIT after DELE 2");
-    Probe second = loginAgain(c);
-    const Snapshot after = snapshot(c, second);
-    second.quit();
+    const auto [before, after] = acrossDele(c, 2, SessionEnd::quit);
     Snapshot expected;
     expected.sizes = renumbered(without(before.sizes, 2));
     expected.ids = renumbered(without(before.ids, 2));
@@ -627,13 +341,7 @@ void quitClosesConnection(CheckContext& c) {
 
 void noUpdateWithoutQuit(CheckContext& c) {
     c.requireMessages(2);
-    Probe first = c.login();
-    const Snapshot before = snapshot(c, first);
-    markDeleted(c, first, 1);
-    first.close();
-    Probe second = loginAgain(c);
-    const Snapshot after = snapshot(c, second);
-    second.quit();
+    const auto [before, after] = acrossDele(c, 1, SessionEnd::close);
     c.expect(after == before, "a session that ended without QUIT removed messages",
              before.describe(), after.describe());
 }
@@ -670,316 +378,6 @@ void failedUpdateReported(CheckContext& c) {
     const Reply login = c.authenticate(second, c.server().loginMethod, c.account());
     c.expect(login.ok(), "the maildrop stayed locked after the failed UPDATE", "+OK",
              login.describe());
-    second.quit();
-}
-
-// §7 TOP
-
-bool hasBody(const MessageLines& message) {
-    return message.separated && !message.body.empty();
-}
-
-bool hasTwoBodyLines(const MessageLines& message) {
-    return message.body.size() >= 2;
-}
-
-bool hasHeader(const MessageLines& message) {
-    return !message.header.empty();
-}
-
-bool hasDotLine(const MessageLines& message) {
-    const auto dotted = [](const std::string& line) { return !line.empty() && line[0] == '.'; };
-    return std::any_of(message.header.begin(), message.header.end(), dotted) ||
-           std::any_of(message.body.begin(), message.body.end(), dotted);
-}
-
-void topZeroSendsHeader(CheckContext& c) {
-    c.requireCapability("TOP");
-    c.requireMessages(1);
-    Probe probe = c.login();
-    for (const auto& [number, message] : messagesFor(c, probe, hasBody, "no message has a body"))
-        expectTop(c, probe, number, message, 0, "the header and the blank line");
-    probe.quit();
-}
-
-void topSendsAskedLines(CheckContext& c) {
-    c.requireCapability("TOP");
-    c.requireMessages(1);
-    Probe probe = c.login();
-    for (const auto& [number, message] :
-         messagesFor(c, probe, hasTwoBodyLines, "no message has two body lines"))
-        expectTop(c, probe, number, message, message.body.size() / 2,
-                  "the header, the blank line and that many body lines");
-    probe.quit();
-}
-
-void topBeyondBodySendsAll(CheckContext& c) {
-    c.requireCapability("TOP");
-    c.requireMessages(1);
-    Probe probe = c.login();
-    for (const auto& [number, message] :
-         messagesFor(c, probe, hasHeader, "no message has a header"))
-        expectTop(c, probe, number, message, message.body.size() + 10, "the entire message");
-    probe.quit();
-}
-
-void topByteStuffs(CheckContext& c) {
-    c.requireCapability("TOP");
-    c.requireMessages(1);
-    Probe probe = c.login();
-    for (const auto& [number, message] :
-         messagesFor(c, probe, hasDotLine,
-                     "no message read has a line beginning with '.': byte-stuffing was not "
-                     "exercised"))
-        expectTop(c, probe, number, message, message.body.size(),
-                  "the message with its '.' lines intact");
-    c.expectOk(probe.command("NOOP"), "NOOP after TOP");
-    probe.quit();
-}
-
-void topBadArgumentsRefused(CheckContext& c) {
-    c.requireCapability("TOP");
-    c.requireMessages(1);
-    Probe probe = c.login();
-    const std::uint64_t count = readStat(c, probe).first;
-    expectRefused(c, probe,
-                  {"TOP", "TOP 1", "TOP 1 x", "TOP 1 -1", "TOP x 0", "TOP 0 0",
-                   "TOP " + std::to_string(count + 1) + " 0"});
-    c.expectOk(probe.command("NOOP"), "NOOP after the refused commands");
-    probe.quit();
-}
-
-void topOfDeletedRefused(CheckContext& c) {
-    c.requireCapability("TOP");
-    c.requireMessages(1);
-    Probe probe = c.login();
-    markDeleted(c, probe, 1);
-    c.expectErr(probe.command("TOP 1 0"), "TOP of the message marked deleted");
-    endUnchanged(c, probe);
-}
-
-// §7 UIDL
-
-std::vector<std::uint64_t> numbersOf(const Sizes& sizes) {
-    std::vector<std::uint64_t> numbers;
-    for (const auto& entry : sizes)
-        numbers.push_back(entry.first);
-    return numbers;
-}
-
-std::vector<std::uint64_t> numbersOf(const UniqueIds& ids) {
-    std::vector<std::uint64_t> numbers;
-    for (const auto& entry : ids)
-        numbers.push_back(entry.first);
-    return numbers;
-}
-
-std::string describe(const std::vector<std::uint64_t>& numbers) {
-    std::string text;
-    for (const std::uint64_t number : numbers)
-        text += (text.empty() ? "" : " ") + std::to_string(number);
-    return text.empty() ? "(none)" : quoted(text);
-}
-
-void uidlListsEveryMessage(CheckContext& c) {
-    c.requireCapability("UIDL");
-    Probe probe = c.login();
-    const std::vector<std::uint64_t> listed = numbersOf(scanListings(c, probe));
-    const std::vector<std::uint64_t> withIds = numbersOf(uniqueIdListings(c, probe));
-    probe.quit();
-    c.expect(withIds == listed, "UIDL does not list the messages LIST lists",
-             "messages " + describe(listed), "messages " + describe(withIds));
-}
-
-void uidlOneMessage(CheckContext& c) {
-    c.requireCapability("UIDL");
-    c.requireMessages(1);
-    Probe probe = c.login();
-    const UniqueIds ids = uniqueIdListings(c, probe);
-    for (std::size_t i = 0; i < ids.size() && i < kMaxFetched; ++i) {
-        const auto& [number, uid] = ids[i];
-        const std::string single = uidlOne(c, probe, number);
-        c.expect(single == uid,
-                 "UIDL " + std::to_string(number) + " gives another unique-id than UIDL", uid,
-                 single);
-    }
-    probe.quit();
-}
-
-void uidlNoSuchMessage(CheckContext& c) {
-    c.requireCapability("UIDL");
-    Probe probe = c.login();
-    const std::uint64_t count = readStat(c, probe).first;
-    expectRefused(c, probe, {"UIDL 0", "UIDL " + std::to_string(count + 1)});
-    probe.quit();
-}
-
-void uidlLeavesOutDeleted(CheckContext& c) {
-    c.requireCapability("UIDL");
-    c.requireMessages(2);
-    Probe probe = c.login();
-    const UniqueIds before = uniqueIdListings(c, probe);
-    markDeleted(c, probe, 1);
-    const UniqueIds expected = without(before, 1);
-    const UniqueIds after = uniqueIdListings(c, probe);
-    c.expect(after == expected, "UIDL still lists the message marked deleted", describe(expected),
-             describe(after));
-    c.expectErr(probe.command("UIDL 1"), "UIDL of the message marked deleted");
-    endUnchanged(c, probe);
-}
-
-/// The unique-ids of UIDL's lines: everything after the message number's space, so that a
-/// unique-id with a space in it is seen whole.
-std::vector<std::string> rawUniqueIds(CheckContext& c, Probe& probe) {
-    const Reply reply = probe.command("UIDL");
-    c.expectOk(reply, "UIDL");
-    std::vector<std::string> uids;
-    for (const std::string& line : reply.body) {
-        const std::size_t space = line.find(' ');
-        c.expect(space != std::string::npos, "a line of UIDL has no unique-id",
-                 "<message-number> <unique-id>", quoted(line));
-        uids.push_back(line.substr(space + 1));
-    }
-    return uids;
-}
-
-void uidCharacters(CheckContext& c) {
-    c.requireCapability("UIDL");
-    c.requireMessages(1);
-    Probe probe = c.login();
-    const std::vector<std::string> uids = rawUniqueIds(c, probe);
-    probe.quit();
-    for (const std::string& uid : uids) {
-        const auto bad = std::find_if(uid.begin(), uid.end(), [](char ch) {
-            const auto octet = static_cast<unsigned char>(ch);
-            return octet < 0x21 || octet > 0x7E;
-        });
-        if (bad == uid.end())
-            continue;
-        std::ostringstream octet;
-        octet << "0x" << std::hex << static_cast<unsigned>(static_cast<unsigned char>(*bad));
-        c.fail("a unique-id has a character outside 0x21..0x7E (" + octet.str() + ")",
-               "characters 0x21..0x7E", quoted(uid));
-    }
-}
-
-void uidLength(CheckContext& c) {
-    c.requireCapability("UIDL");
-    c.requireMessages(1);
-    Probe probe = c.login();
-    const std::vector<std::string> uids = rawUniqueIds(c, probe);
-    probe.quit();
-    for (const std::string& uid : uids)
-        c.expect(!uid.empty() && uid.size() <= kMaxUniqueId,
-                 "a unique-id is not 1 to 70 characters long",
-                 "1 to " + std::to_string(kMaxUniqueId) + " characters",
-                 std::to_string(uid.size()) + " characters: " + quoted(uid));
-}
-
-void uidsAreUnique(CheckContext& c) {
-    c.requireCapability("UIDL");
-    c.requireMessages(2);
-    Probe probe = c.login();
-    std::map<std::string, std::uint64_t> first;
-    for (const auto& [number, uid] : uniqueIdListings(c, probe)) {
-        const auto [seen, added] = first.emplace(uid, number);
-        if (added)
-            continue;
-        // RFC 1939 §7 lets identical copies of a message share a unique-id.
-        const std::string earlier = joinLines(retrieve(c, probe, seen->second));
-        const std::string later = joinLines(retrieve(c, probe, number));
-        c.expect(earlier == later,
-                 "messages " + std::to_string(seen->second) + " and " + std::to_string(number) +
-                     " differ but share the unique-id " + quoted(uid),
-                 "a unique-id per message", quoted(uid) + " twice");
-        c.note("messages " + std::to_string(seen->second) + " and " + std::to_string(number) +
-               " are identical copies sharing a unique-id");
-    }
-    probe.quit();
-}
-
-void uidsPersist(CheckContext& c) {
-    c.requireCapability("UIDL");
-    c.requireMessages(1);
-    Probe first = c.login();
-    const UniqueIds initial = uniqueIdListings(c, first);
-    first.close();
-    Probe second = loginAgain(c);
-    const UniqueIds afterDrop = uniqueIdListings(c, second);
-    c.expect(afterDrop == initial, "the unique-ids changed after a session that ended without QUIT",
-             describe(initial), describe(afterDrop));
-    second.quit();
-    Probe third = loginAgain(c);
-    const UniqueIds afterQuit = uniqueIdListings(c, third);
-    third.quit();
-    c.expect(afterQuit == initial, "the unique-ids changed after a session that ended with QUIT",
-             describe(initial), describe(afterQuit));
-}
-
-void uidsNotReused(CheckContext& c) {
-    c.requireCapability("UIDL");
-    c.requireMessages(1);
-    if (!c.target().deliver)
-        c.skip("needs a way to deliver mail (--deliver-command; the embedded mock has one)");
-    Probe first = c.login();
-    const UniqueIds before = uniqueIdListings(c, first);
-    if (before.empty())
-        c.skip("the maildrop is empty");
-    const auto& [lastNumber, expunged] = before.back();
-    markDeleted(c, first, lastNumber);
-    c.expectOk(first.quit(), "QUIT");
-    c.target().deliver(c.account());
-    Probe second = loginAgain(c);
-    const UniqueIds after = uniqueIdListings(c, second);
-    std::set<std::string> kept;
-    for (const auto& entry : before)
-        kept.insert(entry.second);
-    kept.erase(expunged);
-    bool delivered = false;
-    for (const auto& [number, uid] : after) {
-        if (kept.count(uid) != 0)
-            continue;
-        delivered = true;
-        const std::string single = uidlOne(c, second, number);
-        c.expect(single != expunged && kept.count(single) == 0,
-                 "the new message got a unique-id used before",
-                 "a unique-id other than " + quoted(expunged), quoted(single));
-    }
-    second.quit();
-    c.expect(delivered, "the delivered message is not in the maildrop",
-             "a message with a new unique-id", describe(after));
-}
-
-void sameUidSameContent(CheckContext& c) {
-    c.requireCapability("UIDL");
-    c.requireMessages(1);
-    Probe first = c.login();
-    const Sizes sizes = fetchable(c, scanListings(c, first));
-    std::map<std::uint64_t, std::string> uidOf;
-    for (auto& [number, uid] : uniqueIdListings(c, first))
-        uidOf[number] = uid;
-    std::map<std::string, std::string> content;
-    for (const auto& entry : sizes) {
-        const auto uid = uidOf.find(entry.first);
-        if (uid != uidOf.end())
-            content[uid->second] = joinLines(retrieve(c, first, entry.first));
-    }
-    first.quit();
-    Probe second = loginAgain(c);
-    const UniqueIds ids = uniqueIdListings(c, second);
-    // Read in the other order, so that the same position in the session is another message.
-    for (auto entry = ids.rbegin(); entry != ids.rend(); ++entry) {
-        const auto known = content.find(entry->second);
-        if (known == content.end())
-            continue;
-        const std::string now = joinLines(retrieve(c, second, entry->first));
-        c.expect(now == known->second,
-                 "unique-id " + quoted(entry->second) +
-                     " gives other content than in the previous session",
-                 std::to_string(known->second.size()) + " octets as before",
-                 std::to_string(now.size()) + " octets" +
-                     (now.size() == known->second.size() ? ", different" : ""));
-    }
     second.quit();
 }
 
@@ -1028,18 +426,6 @@ std::vector<Check> rfc1939TransactionChecks() {
     const std::string syntax = "A server MUST respond to an unrecognized, unimplemented, or "
                                "syntactically invalid command by responding with a negative "
                                "status indicator.";
-    const std::string top =
-        "After the initial +OK, the POP3 server sends the headers of the message, the blank "
-        "line separating the headers from the body, and then the number of lines of the "
-        "indicated message's body, being careful to byte-stuff the termination character (as "
-        "with all multi-line responses).";
-    const std::string topArguments =
-        "Arguments: a message-number (required) which may NOT refer to to a message marked as "
-        "deleted, and a non-negative number of lines (required)";
-    const std::string uniqueId =
-        "The unique-id of a message is an arbitrary server-determined string, consisting of one "
-        "to 70 characters in the range 0x21 to 0x7E, which uniquely identifies a message within "
-        "a maildrop and which persists across sessions.";
     const std::string lockAndClose =
         "Whether the removal was successful or not, the server then releases any "
         "exclusive-access lock on the maildrop and closes the TCP connection.";
@@ -1207,116 +593,6 @@ std::vector<Check> rfc1939TransactionChecks() {
           "rules:\n"
           "  - {command: QUIT, fault: quitWithoutUpdate}\n"},
          failedUpdateReported},
-        // §7 TOP
-        {{"rfc1939-7-top-header-only", "1939", "7", Level::must,
-          "TOP n 0 sends the header and the blank line, and no body line", top, 0,
-          R"(rules:
-  - {command: TOP, arguments: ' 0$', reply: "+OK\nSubject: no blank line\n.\n"}
-)"},
-         topZeroSendsHeader},
-        {{"rfc1939-7-top-lines", "1939", "7", Level::must,
-          "TOP n k sends the header, the blank line and the first k body lines", top, 0,
-          "rules:\n"
-          "  - {command: TOP, fault: topIgnoresLines}\n"},
-         topSendsAskedLines},
-        {{"rfc1939-7-top-beyond-body", "1939", "7", Level::must,
-          "TOP n k with k past the end of the body sends the entire message",
-          "Note that if the number of lines requested by the POP3 client is greater than than "
-          "the number of lines in the body, then the POP3 server sends the entire message.",
-          0,
-          R"(rules:
-  - {command: TOP, reply: "+OK\nSubject: cut short\n\n.\n"}
-)"},
-         topBeyondBodySendsAll},
-        {{"rfc1939-7-top-byte-stuffing", "1939", "7", Level::must,
-          "TOP byte-stuffs lines that begin with '.', a line of only '.' included", top, 0,
-          "rules:\n"
-          "  - {command: TOP, fault: noByteStuffing}\n"},
-         topByteStuffs},
-        {{"rfc1939-7-top-bad-arguments", "1939", "7", Level::must,
-          "TOP without a message number or line count, with a non-number or a negative count, "
-          "or of no such message gets -ERR",
-          topArguments, 0,
-          R"(rules:
-  - {command: TOP, arguments: '^1$', reply: "+OK\nSubject: whole header\n\n.\n"}
-)"},
-         topBadArgumentsRefused},
-        {{"rfc1939-7-top-deleted", "1939", "7", Level::must,
-          "TOP of a message marked deleted gets -ERR", topArguments, needsDestructive,
-          "rules:\n"
-          "  - {command: TOP, fault: deletedStillAccessible}\n"},
-         topOfDeletedRefused},
-        // §7 UIDL
-        {{"rfc1939-7-uidl-listings", "1939", "7", Level::must,
-          "UIDL sends one unique-id listing \"n uid\" for each message LIST lists",
-          "A unique-id listing consists of the message-number of the message, followed by a "
-          "single space and the unique-id of the message.",
-          0,
-          R"(rules:
-  - {command: UIDL, arguments: '^$', reply: "+OK\n1 a\n2 b\n.\n"}
-)"},
-         uidlListsEveryMessage},
-        {{"rfc1939-7-uidl-one-message", "1939", "7", Level::must,
-          "UIDL n answers \"+OK n uid\" with the unique-id UIDL lists for message n",
-          "If an argument was given and the POP3 server issues a positive response with a line "
-          "containing information for that message. This line is called a \"unique-id "
-          "listing\" for that message.",
-          0,
-          "rules:\n"
-          "  - {command: UIDL, arguments: '^2$', reply: \"+OK 2 not-the-listed-uid\"}\n"},
-         uidlOneMessage},
-        {{"rfc1939-7-uidl-no-such-message", "1939", "7", Level::must,
-          "UIDL 0 and UIDL of a number past the last message get -ERR",
-          "Possible Responses: +OK unique-id listing follows -ERR no such message", 0,
-          "rules:\n"
-          "  - {command: UIDL, arguments: '^6$', reply: \"+OK 6 ghost\"}\n"},
-         uidlNoSuchMessage},
-        {{"rfc1939-7-uidl-excludes-deleted", "1939", "7", Level::must,
-          "UIDL leaves out messages marked deleted, and UIDL n of one gets -ERR", notListed,
-          needsDestructive,
-          "rules:\n"
-          "  - {command: UIDL, fault: deletedStillListed}\n"},
-         uidlLeavesOutDeleted},
-        {{"rfc1939-7-uid-characters", "1939", "7", Level::must,
-          "Unique-ids consist of characters 0x21 to 0x7E only", uniqueId, 0,
-          "rules:\n"
-          "  - {command: UIDL, fault: uidlWithSpace}\n"},
-         uidCharacters},
-        {{"rfc1939-7-uid-length", "1939", "7", Level::must,
-          "Unique-ids are 1 to 70 characters long", uniqueId, 0,
-          "rules:\n"
-          "  - {command: UIDL, fault: uidlTooLong}\n"},
-         uidLength},
-        {{"rfc1939-7-uid-unique", "1939", "7", Level::must,
-          "No two different messages share a unique-id (identical copies may)", uniqueId, 0,
-          "rules:\n"
-          "  - {command: UIDL, fault: duplicateUidl}\n"},
-         uidsAreUnique},
-        {{"rfc1939-7-uid-persistent", "1939", "7", Level::must,
-          "Unique-ids stay the same in the next sessions, after a dropped one and after QUIT",
-          "This persistence is required even if a session ends without entering the UPDATE "
-          "state.",
-          0,
-          "rules:\n"
-          "  - {command: UIDL, fault: unstableUidl}\n"},
-         uidsPersist},
-        {{"rfc1939-7-uid-not-reused", "1939", "7", Level::should,
-          "A message delivered after an expunge gets a unique-id never used before",
-          "The server should never reuse an unique-id in a given maildrop, for as long as the "
-          "entity using the unique-id exists.",
-          needsDestructive,
-          "rules:\n"
-          "  - {command: UIDL, arguments: '^5$', reply: \"+OK 5 msg-5\"}\n"},
-         uidsNotReused},
-        {{"rfc1939-7-uid-same-content", "1939", "7", Level::sec,
-          "A unique-id gives byte-identical content in every session",
-          "A unique-id names one message: RETR of the message with that unique-id gives the "
-          "same octets in every session.",
-          0,
-          R"(rules:
-  - {command: RETR, occurrence: 1, reply: "+OK\nSubject: changed\n\nchanged\n.\n"}
-)"},
-         sameUidSameContent},
         // §4 numbering
         {{"rfc1939-4-new-mail-next-session", "1939", "4", Level::should,
           "Mail delivered during a session changes none of its listings; the next session has it",

@@ -1,5 +1,5 @@
-// RFC 2449 (CAPA, the initial capabilities, extended response codes) and RFC 3206 (the SYS and
-// AUTH response codes).
+// RFC 2449 (the command length, CAPA, the initial capabilities, extended response codes) and
+// RFC 3206 (the SYS and AUTH response codes).
 #include "pop3/conformance/Check.h"
 #include "pop3/conformance/CheckContext.h"
 
@@ -17,27 +17,6 @@
 namespace pop3::conformance {
 
 namespace {
-
-std::string upper(std::string_view text) {
-    std::string out(text);
-    for (char& c : out)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return out;
-}
-
-/// A capability line's tag, upper case ("SASL" for "SASL PLAIN LOGIN").
-std::string tagOf(std::string_view line) {
-    return upper(line.substr(0, line.find(' ')));
-}
-
-/// The line of `lines` whose tag is `tag`, or nullptr.
-const std::string* lineWithTag(const std::vector<std::string>& lines, std::string_view tag) {
-    for (const std::string& line : lines) {
-        if (tagOf(line) == tag)
-            return &line;
-    }
-    return nullptr;
-}
 
 /// The words of a capability line split at single spaces (empty words where spaces double).
 std::vector<std::string> words(std::string_view line) {
@@ -113,6 +92,34 @@ bool isExpireValue(std::string_view value) {
 
 // --- the checks ---
 
+void commandLineOf255Octets(CheckContext& c) {
+    if (!c.server().capabilities)
+        c.skip("the server has no CAPA; the 255-octet rule binds servers with CAPA");
+    // "LIST 000...01": 255 octets with CRLF. A server that takes the short form with a leading
+    // zero must take the long one.
+    const std::string longLine = "LIST " + std::string(247, '0') + "1";
+    if (!c.messages().empty()) {
+        Probe probe = c.login();
+        if (probe.command("LIST 01").ok()) {
+            const Reply reply = probe.command(longLine);
+            c.expect(reply.ok(), "a 255-octet command line was refused; its short form was not",
+                     "+OK 1 <size>", reply.describe());
+            probe.quit();
+            return;
+        }
+        probe.quit();
+    }
+    // No determinate reply to compare with: the line must get one reply and leave the session
+    // usable.
+    Probe probe = c.connect();
+    const Reply user = probe.command("USER " + std::string(248, 'x'));
+    c.expect(user.complete(), "no single reply to a 255-octet USER line", "+OK or -ERR",
+             user.describe());
+    c.expectOk(c.authenticate(probe, c.server().loginMethod, c.account()),
+               "the login after a 255-octet USER line");
+    probe.quit();
+}
+
 void capaWorksInBothStates(CheckContext& c) {
     capaInBothStates(c);
 }
@@ -122,14 +129,14 @@ void authorizationCapabilitiesStayAfterLogin(CheckContext& c) {
     // Capabilities whose commands only exist before login (USER, SASL, STLS, UTF8) or that only
     // concern the login (AUTH-RESP-CODE) may leave the list.
     static const std::set<std::string> kLoginOnly{"USER", "SASL", "STLS", "UTF8", "AUTH-RESP-CODE"};
-    std::string missing;
+    std::vector<std::string> missing;
     for (const std::string& line : capa.before) {
         const std::string tag = tagOf(line);
         if (kLoginOnly.count(tag) == 0 && lineWithTag(capa.after, tag) == nullptr)
-            missing += (missing.empty() ? "" : ", ") + tag;
+            missing.push_back(tag);
     }
     c.expect(missing.empty(), "capabilities announced before login are missing after it",
-             "every AUTHORIZATION capability listed again", "missing: " + missing);
+             "every AUTHORIZATION capability listed again", "missing: " + joined(missing));
 }
 
 void capabilityLinesAreWellFormed(CheckContext& c) {
@@ -186,9 +193,9 @@ void responseCodesAreWellFormed(CheckContext& c) {
         seen.emplace_back("the greeting", probe.greeting());
         for (const char* line : {"STAT", "XYZZ", "AUTH X-POP3-CONFORM-NONE"})
             seen.emplace_back(line, probe.command(line));
-        const Account wrong{c.account().user, c.account().password + "-wrong"};
-        seen.emplace_back("a login with a wrong password",
-                          c.authenticate(probe, c.server().loginMethod, wrong));
+        seen.emplace_back(
+            "a login with a wrong password",
+            c.authenticate(probe, c.server().loginMethod, withWrongPassword(c.account())));
         probe.close();
     }
     Probe probe = c.login();
@@ -297,12 +304,12 @@ void loginDelayRefusalCarriesItsCode(CheckContext& c) {
 
 void authCodeOnBadCredentials(CheckContext& c) {
     c.requireCapability("AUTH-RESP-CODE");
-    const Account wrong{c.account().user, c.account().password + "-wrong"};
+    const Account wrong = withWrongPassword(c.account());
     std::vector<LoginMethod> methods{c.server().loginMethod};
     const std::optional<std::string> sasl = c.capability("SASL");
     if (c.server().loginMethod != LoginMethod::saslPlain && sasl) {
-        const std::vector<std::string> mechanisms = words(upper(*sasl));
-        if (std::find(mechanisms.begin() + 1, mechanisms.end(), "PLAIN") != mechanisms.end())
+        const std::vector<std::string> mechanisms = saslMechanisms(*sasl);
+        if (std::find(mechanisms.begin(), mechanisms.end(), "PLAIN") != mechanisms.end())
             methods.push_back(LoginMethod::saslPlain);
     }
     for (const LoginMethod method : methods) {
@@ -319,6 +326,12 @@ void authCodeOnBadCredentials(CheckContext& c) {
 
 std::vector<Check> rfc2449Checks() {
     return {
+        {{"rfc2449-4-command-line-255-octets", "2449", "4", Level::must,
+          "A command line of 255 octets, CRLF included, is accepted",
+          "Servers which support the CAPA command MUST support commands up to 255 octets.", 0,
+          "server:\n"
+          "  limits: {maxCommandLine: 128}\n"},
+         commandLineOf255Octets},
         {{"rfc2449-5-capa-both-states", "2449", "5", Level::must,
           "CAPA answers +OK and a capability list ended by \".\", before and after login",
           "An +OK response is followed by a list of capabilities, one per line. ... The "

@@ -1,37 +1,25 @@
 // RFC 5034 §4: the AUTH command and its SASL exchange, for each mechanism CAPA lists (PLAIN,
 // RFC 4616; LOGIN; CRAM-MD5, RFC 2195).
+#include "pop3/Auth.h"
 #include "pop3/conformance/Check.h"
 #include "pop3/conformance/CheckContext.h"
 
-#include <Poco/Base64Decoder.h>
-#include <Poco/Base64Encoder.h>
-#include <Poco/DigestEngine.h>
-#include <Poco/HMACEngine.h>
-#include <Poco/MD5Engine.h>
-
 #include <algorithm>
 #include <cctype>
-#include <iterator>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "CheckSupport.h"
 
 namespace pop3::conformance {
 
 namespace {
 
-std::string base64(std::string_view data) {
-    std::ostringstream out;
-    Poco::Base64Encoder encoder(out);
-    encoder.rdbuf()->setLineLength(0);
-    encoder.write(data.data(), static_cast<std::streamsize>(data.size()));
-    encoder.close();
-    return out.str();
-}
-
-/// Strict RFC 4648 §4 base64: the alphabet, whole quanta, "=" padding only at the end.
+/// RFC 4648 §4 base64: the alphabet, whole quanta, "=" padding only at the end. Unlike
+/// decodeBase64(), it takes a last symbol whose unused bits are not zero: the encoding is
+/// still base64, only not the canonical one (RFC 4648 §3.5).
 bool isBase64(std::string_view text) {
     if (text.size() % 4 != 0)
         return false;
@@ -46,12 +34,6 @@ bool isBase64(std::string_view text) {
     });
 }
 
-std::string decodeBase64(const std::string& text) {
-    std::istringstream in(text);
-    Poco::Base64Decoder decoder(in);
-    return std::string(std::istreambuf_iterator<char>(decoder), std::istreambuf_iterator<char>());
-}
-
 /// The challenge of a continuation ("+ abc=" gives "abc=").
 std::string challengeOf(const Reply& reply) {
     return reply.statusLine.size() > 2 ? reply.statusLine.substr(2) : std::string();
@@ -59,19 +41,8 @@ std::string challengeOf(const Reply& reply) {
 
 /// The SASL mechanisms CAPA lists, upper case.
 std::vector<std::string> mechanisms(CheckContext& c) {
-    std::vector<std::string> out;
     const std::optional<std::string> line = c.capability("SASL");
-    if (!line)
-        return out;
-    std::istringstream in(*line);
-    std::string word;
-    in >> word;
-    while (in >> word) {
-        std::transform(word.begin(), word.end(), word.begin(),
-                       [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
-        out.push_back(word);
-    }
-    return out;
+    return line ? saslMechanisms(*line) : std::vector<std::string>();
 }
 
 void requireMechanism(CheckContext& c, const std::string& mechanism) {
@@ -123,7 +94,7 @@ void authRefusedAfterLogin(CheckContext& c) {
     const LoginMethod method = plain ? LoginMethod::saslPlain : c.server().loginMethod;
     c.expectOk(c.authenticate(probe, method, c.account()), "the login");
     const Reply again =
-        probe.command(mechanism == "PLAIN" ? "AUTH PLAIN " + base64(plainMessage(c.account()))
+        probe.command(mechanism == "PLAIN" ? "AUTH PLAIN " + encodeBase64(plainMessage(c.account()))
                                            : "AUTH " + mechanism);
     c.expectErr(again, "AUTH after a successful login");
     probe.quit();
@@ -141,7 +112,7 @@ void unsupportedMechanismRefused(CheckContext& c) {
 void plainWithInitialResponse(CheckContext& c) {
     requireMechanism(c, "PLAIN");
     Probe probe = c.connect();
-    const Reply reply = probe.command("AUTH PLAIN " + base64(plainMessage(c.account())));
+    const Reply reply = probe.command("AUTH PLAIN " + encodeBase64(plainMessage(c.account())));
     expectLoggedIn(c, probe, reply, "AUTH PLAIN with an initial response");
     probe.quit();
 }
@@ -153,7 +124,7 @@ void plainWithEmptyChallenge(CheckContext& c) {
     expectChallenge(c, challenge, "AUTH PLAIN without an initial response");
     c.expect(challenge.statusLine == "+ ", "the empty challenge is not \"+\" and a space",
              "+ (and a space)", challenge.describe());
-    const Reply reply = step(probe, base64(plainMessage(c.account())));
+    const Reply reply = step(probe, encodeBase64(plainMessage(c.account())));
     expectLoggedIn(c, probe, reply, "the PLAIN response");
     probe.quit();
 }
@@ -163,9 +134,9 @@ void loginMechanismWorks(CheckContext& c) {
     Probe probe = c.connect();
     const Reply user = probe.command("AUTH LOGIN");
     expectChallenge(c, user, "AUTH LOGIN");
-    const Reply password = step(probe, base64(c.account().user));
+    const Reply password = step(probe, encodeBase64(c.account().user));
     expectChallenge(c, password, "the LOGIN user name");
-    const Reply reply = step(probe, base64(c.account().password));
+    const Reply reply = step(probe, encodeBase64(c.account().password));
     expectLoggedIn(c, probe, reply, "AUTH LOGIN");
     probe.quit();
 }
@@ -175,10 +146,11 @@ void cramMd5Works(CheckContext& c) {
     Probe probe = c.connect();
     const Reply challenge = probe.command("AUTH CRAM-MD5");
     expectChallenge(c, challenge, "AUTH CRAM-MD5");
-    Poco::HMACEngine<Poco::MD5Engine> hmac(c.account().password);
-    hmac.update(decodeBase64(challengeOf(challenge)));
-    const std::string digest = Poco::DigestEngine::digestToHex(hmac.digest());
-    const Reply reply = step(probe, base64(c.account().user + " " + digest));
+    const std::optional<std::string> decoded = decodeBase64(challengeOf(challenge));
+    c.expect(decoded.has_value(), "the CRAM-MD5 challenge is not canonical base64", "+ <base64>",
+             challenge.describe());
+    const std::string digest = cramMd5Digest(*decoded, c.account().password);
+    const Reply reply = step(probe, encodeBase64(c.account().user + " " + digest));
     expectLoggedIn(c, probe, reply, "AUTH CRAM-MD5");
     probe.quit();
 }

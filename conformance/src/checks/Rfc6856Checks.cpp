@@ -8,25 +8,11 @@
 #include <string_view>
 #include <vector>
 
+#include "CheckSupport.h"
+
 namespace pop3::conformance {
 
 namespace {
-
-std::string upper(std::string_view text) {
-    std::string out(text);
-    for (char& c : out)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return out;
-}
-
-/// The line of a CAPA body whose tag is `tag`, or nullptr.
-const std::string* lineWithTag(const std::vector<std::string>& lines, std::string_view tag) {
-    for (const std::string& line : lines) {
-        if (upper(line.substr(0, line.find(' '))) == tag)
-            return &line;
-    }
-    return nullptr;
-}
 
 /// A language tag as RFC 5646 shapes it: subtags of 1 to 8 letters or digits joined by "-", the
 /// first one letters only ("en", "en-boont", "i-default", "zh-Hant-TW").
@@ -48,13 +34,6 @@ bool isLanguageTag(std::string_view tag) {
         first = false;
         start = dash + 1;
     }
-}
-
-std::string joined(const std::vector<std::string>& tags) {
-    std::string out;
-    for (const std::string& tag : tags)
-        out += (out.empty() ? "" : " ") + tag;
-    return out;
 }
 
 /// The language tags LANG lists, after checking the listing's shape.
@@ -112,7 +91,7 @@ void utf8RefusedAfterLogin(CheckContext& c) {
 void langListsLanguages(CheckContext& c) {
     c.requireCapability("LANG");
     Probe probe = c.connect();
-    c.note("languages: " + joined(listedLanguages(c, probe)));
+    c.note("languages: " + joined(listedLanguages(c, probe), " "));
     probe.quit();
 }
 
@@ -135,7 +114,7 @@ void langListsIDefault(CheckContext& c) {
     const bool listed = std::any_of(
         tags.begin(), tags.end(), [](const std::string& tag) { return upper(tag) == "I-DEFAULT"; });
     c.expect(listed, "LANG does not list i-default", "a line \"i-default ...\"",
-             "languages: " + joined(tags));
+             "languages: " + joined(tags, " "));
     probe.quit();
 }
 

@@ -1,10 +1,10 @@
 // RFC 2595 (STLS, the plaintext login policy) and RFC 8314 (implicit TLS, TLS versions, the
 // server certificate).
+#include "pop3/Auth.h"
 #include "pop3/Errors.h"
 #include "pop3/conformance/Check.h"
 #include "pop3/conformance/CheckContext.h"
 
-#include <Poco/Base64Encoder.h>
 #include <Poco/DateTime.h>
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
@@ -13,68 +13,25 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
-#include <cctype>
 #include <functional>
 #include <set>
-#include <sstream>
+
+#include "CheckSupport.h"
 
 namespace pop3::conformance {
 
 namespace {
 
-/// How long a check waits to see that nothing arrives.
-constexpr std::chrono::milliseconds kQuiet{500};
 /// A certificate expiring within this many days gets a warning.
 constexpr int kExpiryWarningDays = 30;
 
-std::string upper(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return out;
-}
-
-std::vector<std::string> words(std::string_view line) {
-    std::istringstream in{std::string(line)};
-    std::vector<std::string> out;
-    for (std::string word; in >> word;)
-        out.push_back(upper(word));
-    return out;
-}
-
-/// Whether a CAPA body has a line whose first word is `name`.
-bool lists(const std::vector<std::string>& capabilities, std::string_view name) {
-    return std::any_of(capabilities.begin(), capabilities.end(), [&](const std::string& line) {
-        const std::vector<std::string> w = words(line);
-        return !w.empty() && w.front() == name;
-    });
-}
-
 /// Whether the CAPA body's SASL line names `mechanism`.
 bool listsSasl(const std::vector<std::string>& capabilities, std::string_view mechanism) {
-    for (const std::string& line : capabilities) {
-        const std::vector<std::string> w = words(line);
-        if (!w.empty() && w.front() == "SASL" &&
-            std::find(w.begin() + 1, w.end(), mechanism) != w.end())
-            return true;
-    }
-    return false;
-}
-
-std::string joined(const std::vector<std::string>& lines, std::string_view separator = ", ") {
-    std::string out;
-    for (const std::string& line : lines)
-        out += (out.empty() ? "" : std::string(separator)) + line;
-    return out.empty() ? "(nothing)" : out;
-}
-
-std::string base64(std::string_view data) {
-    std::ostringstream out;
-    Poco::Base64Encoder encoder(out);
-    encoder.rdbuf()->setLineLength(0);
-    encoder.write(data.data(), static_cast<std::streamsize>(data.size()));
-    encoder.close();
-    return out.str();
+    const std::string* sasl = lineWithTag(capabilities, "SASL");
+    if (sasl == nullptr)
+        return false;
+    const std::vector<std::string> offered = saslMechanisms(*sasl);
+    return std::find(offered.begin(), offered.end(), mechanism) != offered.end();
 }
 
 /// Nothing arrived: the read ran out of time with no byte.
@@ -94,7 +51,7 @@ Poco::Net::Context::Ptr mechanicsContext(CheckContext& c) {
 Probe plainOfferingStls(CheckContext& c, std::vector<std::string>* capabilities = nullptr) {
     Probe probe = c.connectPlain();
     const Reply capa = probe.command("CAPA");
-    if (!capa.ok() || !lists(capa.body, "STLS"))
+    if (!capa.ok() || lineWithTag(capa.body, "STLS") == nullptr)
         c.skip("CAPA on the plaintext port does not list STLS (" +
                (capa.ok() ? joined(capa.body) : capa.describe()) + ")");
     if (capabilities)
@@ -102,15 +59,20 @@ Probe plainOfferingStls(CheckContext& c, std::vector<std::string>* capabilities 
     return probe;
 }
 
-/// STLS and the handshake on `probe`; a refusal or a failed handshake fails the check.
-void upgrade(CheckContext& c, Probe& probe) {
-    c.expectOk(probe.command("STLS"), "STLS in the AUTHORIZATION state");
+/// The TLS handshake after the +OK to STLS; a failed one fails the check.
+void handshakeAfterStls(CheckContext& c, Probe& probe) {
     try {
         probe.handshake(mechanicsContext(c));
     } catch (const Error& e) {
         c.fail("no TLS handshake after the +OK to STLS",
                "a TLS handshake right after the CRLF of the +OK", e.what());
     }
+}
+
+/// STLS and the handshake on `probe`; a refusal or a failed handshake fails the check.
+void upgrade(CheckContext& c, Probe& probe) {
+    c.expectOk(probe.command("STLS"), "STLS in the AUTHORIZATION state");
+    handshakeAfterStls(c, probe);
 }
 
 std::string describeSession(const WireConnection::TlsSession& session) {
@@ -163,9 +125,9 @@ std::vector<TlsProtocol> allVersions() {
 Reply saslLogin(Probe& probe, const Account& who) {
     Reply reply = probe.command("AUTH LOGIN");
     if (reply.complete() && reply.continuation)
-        reply = probe.command(base64(who.user), ResponseKind::SaslStep);
+        reply = probe.command(encodeBase64(who.user), ResponseKind::SaslStep);
     if (reply.complete() && reply.continuation)
-        reply = probe.command(base64(who.password), ResponseKind::SaslStep);
+        reply = probe.command(encodeBase64(who.password), ResponseKind::SaslStep);
     if (reply.complete() && reply.continuation)
         reply = probe.command("*", ResponseKind::SingleLine);
     return reply;
@@ -181,7 +143,7 @@ void plaintextLoginPolicy(CheckContext& c) {
         std::function<Reply(Probe&)> login;
     };
     const std::vector<Method> methods{
-        {"USER/PASS", lists(capabilities, "USER"),
+        {"USER/PASS", lineWithTag(capabilities, "USER") != nullptr,
          [&](Probe& probe) { return c.authenticate(probe, LoginMethod::userPass, who); }},
         {"AUTH PLAIN", listsSasl(capabilities, "PLAIN"),
          [&](Probe& probe) { return c.authenticate(probe, LoginMethod::saslPlain, who); }},
@@ -224,8 +186,9 @@ void stlsListedInCapa(CheckContext& c) {
         c.skip("the server does not offer STLS (" + stls.describe() + ")");
     c.expect(capa.ok(), "the server accepts STLS but has no CAPA",
              "+OK and a capability list that names STLS", capa.describe());
-    c.expect(lists(capa.body, "STLS"), "the server accepts STLS but CAPA does not list it",
-             "a CAPA line STLS", joined(capa.body));
+    c.expect(lineWithTag(capa.body, "STLS") != nullptr,
+             "the server accepts STLS but CAPA does not list it", "a CAPA line STLS",
+             joined(capa.body));
 }
 
 void stlsStartsTls(CheckContext& c) {
@@ -244,12 +207,7 @@ void stlsNothingBeforeHandshake(CheckContext& c) {
     const Reply extra = probe.read(ResponseKind::SingleLine, std::chrono::milliseconds(1));
     c.expect(silent(extra), "the server sent more after the +OK to STLS, before the handshake",
              "nothing between the CRLF of the +OK and the TLS handshake", extra.describe());
-    try {
-        probe.handshake(mechanicsContext(c));
-    } catch (const Error& e) {
-        c.fail("no TLS handshake after the +OK to STLS",
-               "a TLS handshake right after the CRLF of the +OK", e.what());
-    }
+    handshakeAfterStls(c, probe);
     probe.quit();
 }
 
@@ -270,7 +228,7 @@ void stlsDiscardsPipelinedCommands(CheckContext& c) {
                e.what());
         return;
     }
-    const Reply injected = probe.read(ResponseKind::MultiLine, kQuiet);
+    const Reply injected = probe.read(ResponseKind::MultiLine, kQuietWait);
     c.expect(silent(injected),
              "the CAPA sent in plaintext with STLS was answered inside TLS (CVE-2011-0411)",
              "nothing until the client's first command over TLS", injected.describe());
@@ -291,7 +249,7 @@ void stlsWhenTlsActive(CheckContext& c) {
     Probe probe = plainOfferingStls(c);
     upgrade(c, probe);
     const Reply capa = probe.command("CAPA");
-    if (capa.ok() && lists(capa.body, "STLS"))
+    if (capa.ok() && lineWithTag(capa.body, "STLS") != nullptr)
         c.warn("CAPA over TLS still lists STLS, which announces it as permitted in this state");
     c.expectErr(probe.command("STLS", ResponseKind::SingleLine), "a second STLS");
     probe.quit();
@@ -336,7 +294,7 @@ void capaAfterStls(CheckContext& c) {
 
 void implicitTlsHandshakeFirst(CheckContext& c) {
     Probe probe = c.connectTcp(*c.target().implicitTlsPort);
-    const Reply early = probe.read(ResponseKind::SingleLine, kQuiet);
+    const Reply early = probe.read(ResponseKind::SingleLine, kQuietWait);
     c.expect(silent(early), "the implicit-TLS port sent data before any TLS handshake",
              "nothing until the client starts the TLS handshake", early.describe());
     try {

@@ -71,9 +71,11 @@ std::vector<const Check*> selectChecks(const std::vector<std::string>& patterns)
 /// The checks of one RFC family, concatenated by catalogue().
 /// RFC 1939 §3, §4 and §7's AUTHORIZATION commands: greeting, framing, login.
 std::vector<Check> rfc1939AuthorizationChecks();
-/// RFC 1939 §5, §6 and §7's TRANSACTION commands: the mailbox, deletion, UPDATE.
+/// RFC 1939 §5 and §6: the TRANSACTION commands, message numbers, deletion, UPDATE.
 std::vector<Check> rfc1939TransactionChecks();
-/// RFC 2449 (CAPA, extensions, response codes) and RFC 3206.
+/// RFC 1939 §7's optional TOP and UIDL commands, and unique-ids across sessions.
+std::vector<Check> rfc1939OptionalCommandChecks();
+/// RFC 2449 (command length, CAPA, extensions, response codes) and RFC 3206.
 std::vector<Check> rfc2449Checks();
 /// RFC 5034 SASL.
 std::vector<Check> rfc5034Checks();
