@@ -155,7 +155,8 @@ inside() {
 }
 
 start() {
-    [[ $(id -u) -eq 0 ]] || { echo "$0 needs root (mount namespaces)" >&2; exit 1; }
+    # 77: skipped, as ctest's SKIP_RETURN_CODE says.
+    [[ $(id -u) -eq 0 ]] || { echo "$0 needs root (mount namespaces)" >&2; exit 77; }
     unpack
     write_config
     POP3_CONFORM_COUNT=5 POP3_CONFORM_COUNT2=2 seed
@@ -171,16 +172,7 @@ start() {
         echo $! >"$dir/namespace.pid"
         for _ in $(seq 1 100); do
             if greets "$plain_port" plain && greets "$tls_port" tls; then
-                {
-                    echo "COURIER_PLAIN_PORT=$plain_port"
-                    echo "COURIER_TLS_PORT=$tls_port"
-                    echo "COURIER_CA=$dir/cert.pem"
-                    echo "COURIER_USER=alice"
-                    echo "COURIER_PASSWORD=alice-courier-pw"
-                    echo "COURIER_USER2=bob"
-                    echo "COURIER_PASSWORD2=bob-courier-pw"
-                } >"$dir/peer.env"
-                cat "$dir/peer.env"
+                write_peer_env courier "$plain_port" "$tls_port"
                 return 0
             fi
             kill -0 "$(cat "$dir/namespace.pid")" 2>/dev/null || break

@@ -120,16 +120,7 @@ start() {
         "$dovecot" -c "$dir/dovecot.conf" || continue
         for _ in $(seq 1 100); do
             if greets "$plain_port" plain && greets "$tls_port" tls; then
-                {
-                    echo "DOVECOT_PLAIN_PORT=$plain_port"
-                    echo "DOVECOT_TLS_PORT=$tls_port"
-                    echo "DOVECOT_CA=$dir/cert.pem"
-                    echo "DOVECOT_USER=alice"
-                    echo "DOVECOT_PASSWORD=alice-dovecot-pw"
-                    echo "DOVECOT_USER2=bob"
-                    echo "DOVECOT_PASSWORD2=bob-dovecot-pw"
-                } >"$dir/peer.env"
-                cat "$dir/peer.env"
+                write_peer_env dovecot "$plain_port" "$tls_port"
                 return 0
             fi
             sleep 0.1

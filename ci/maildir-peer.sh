@@ -1,7 +1,8 @@
 # shellcheck shell=bash disable=SC2154
-# Shared by ci/dovecot.sh and ci/courier.sh (sourced): free ports, a readiness probe and the
-# Maildir mailboxes of the two test accounts. The caller sets $dir (the peer's folder, mail in
-# $dir/mail/USER), $mail_uid, $mail_gid and $maildir_mode (chmod of the mail: go+rX or go-rwx).
+# Shared by ci/dovecot.sh and ci/courier.sh (sourced): free ports, a readiness probe, peer.env
+# and the Maildir mailboxes of the two test accounts. The caller sets $dir (the peer's folder,
+# mail in $dir/mail/USER), $mail_uid, $mail_gid and $maildir_mode (chmod of the mail: go+rX or
+# go-rwx).
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -23,6 +24,22 @@ try:
 except OSError:
     sys.exit(1)
 PYTHON
+}
+
+# Writes and prints $dir/peer.env, what ci/check-peer.sh reads: the ports, the CA, and the
+# accounts alice and bob with the passwords alice-NAME-pw and bob-NAME-pw.
+write_peer_env() {
+    local name=$1 plain_port=$2 tls_port=$3
+    {
+        echo "PEER_PLAIN_PORT=$plain_port"
+        echo "PEER_TLS_PORT=$tls_port"
+        echo "PEER_CA=$dir/cert.pem"
+        echo "PEER_USER=alice"
+        echo "PEER_PASSWORD=alice-$name-pw"
+        echo "PEER_USER2=bob"
+        echo "PEER_PASSWORD2=bob-$name-pw"
+    } >"$dir/peer.env"
+    cat "$dir/peer.env"
 }
 
 # One message of the standard mailbox shape, by position: dot-leading body lines, a short one,
