@@ -48,5 +48,3 @@ void listGenerated(benchmark::State& state) {
 BENCHMARK(listGenerated)->Unit(benchmark::kMillisecond);
 
 } // namespace
-
-BENCHMARK_MAIN();
