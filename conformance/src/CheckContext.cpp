@@ -4,8 +4,9 @@
 #include "pop3/Errors.h"
 #include "pop3/Tls.h"
 
+#include <Poco/String.h>
+
 #include <algorithm>
-#include <cctype>
 
 namespace pop3::conformance {
 
@@ -16,15 +17,8 @@ constexpr std::size_t kTranscriptBodyLines = 12;
 /// Octets of one transcript line.
 constexpr std::size_t kTranscriptLineOctets = 300;
 
-std::string upper(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return out;
-}
-
 std::string firstWord(std::string_view line) {
-    return upper(line.substr(0, line.find(' ')));
+    return Poco::toUpper(std::string(line.substr(0, line.find(' '))));
 }
 
 /// Control bytes made visible, long lines cut.
@@ -309,7 +303,7 @@ Reply CheckContext::authenticate(Probe& probe, LoginMethod method, const Account
 std::optional<std::string> CheckContext::capability(std::string_view name) const {
     if (!_discovery.capabilities)
         return std::nullopt;
-    const std::string wanted = upper(name);
+    const std::string wanted = Poco::toUpper(std::string(name));
     for (const std::string& line : *_discovery.capabilities) {
         if (firstWord(line) == wanted)
             return line;

@@ -3,6 +3,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/SAX/AttributesImpl.h>
+#include <Poco/String.h>
 #include <Poco/XML/XMLWriter.h>
 
 #include <algorithm>
@@ -70,10 +71,7 @@ std::string seconds(std::chrono::milliseconds duration) {
 }
 
 std::string upperVerdict(Verdict verdict) {
-    std::string word(toString(verdict));
-    std::transform(word.begin(), word.end(), word.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return word;
+    return Poco::toUpper(std::string(toString(verdict)));
 }
 
 const char* colourOf(Verdict verdict) {

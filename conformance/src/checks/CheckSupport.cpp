@@ -2,6 +2,8 @@
 
 #include "pop3/Command.h"
 
+#include <Poco/String.h>
+
 #include <algorithm>
 #include <cctype>
 #include <thread>
@@ -21,10 +23,7 @@ constexpr std::chrono::milliseconds kLoginPause{200};
 } // namespace
 
 std::string upper(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return out;
+    return Poco::toUpper(std::string(text));
 }
 
 std::string quoted(std::string text) {

@@ -1,7 +1,8 @@
 #include "pop3/ResponseDecoder.h"
 
+#include <Poco/String.h>
+
 #include <algorithm>
-#include <cctype>
 #include <initializer_list>
 #include <utility>
 
@@ -9,9 +10,7 @@ namespace pop3 {
 
 ResponseKind responseKindOf(std::string_view commandLine) {
     const std::size_t space = commandLine.find(' ');
-    std::string keyword(commandLine.substr(0, space));
-    std::transform(keyword.begin(), keyword.end(), keyword.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    const std::string keyword = Poco::toUpper(std::string(commandLine.substr(0, space)));
     std::string_view argument =
         space == std::string_view::npos ? std::string_view{} : commandLine.substr(space + 1);
     while (!argument.empty() && argument.front() == ' ')
