@@ -1,8 +1,21 @@
 #include "pop3/Message.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace pop3 {
+
+namespace {
+
+/// The index of the first `c` in `data[from, limit)`, or `limit` when there is none.
+std::size_t findByte(const char* data, std::size_t from, std::size_t limit, char c) {
+    if (from >= limit)
+        return limit;
+    const void* hit = std::memchr(data + from, c, limit - from);
+    return hit == nullptr ? limit : static_cast<std::size_t>(static_cast<const char*>(hit) - data);
+}
+
+} // namespace
 
 void LineEndNormaliser::feed(std::string_view in, std::string& out) {
     std::size_t i = 0;
@@ -89,43 +102,64 @@ std::string canonicalMessage(std::string_view message) {
 bool TopFilter::feed(std::string_view chunk, std::string& out) {
     if (_complete)
         return false;
-    _scratch.clear();
-    _normaliser.feed(chunk, _scratch);
-    consume(_scratch, out);
+    const char* const data = chunk.data();
+    const std::size_t size = chunk.size();
+    if (size == 0)
+        return true;
+    std::size_t pos = 0;
+    if (_pendingCr) {
+        // The CR that ended the previous chunk: CRLF either way; swallow a matching LF.
+        _pendingCr = false;
+        if (data[0] == '\n')
+            pos = 1;
+        endLine(out);
+    }
+    if (_complete)
+        return false;
+    // Line by line, so nothing past the end of the view is scanned or converted. A CR is searched
+    // for only up to the next LF.
+    std::size_t lf = findByte(data, pos, size, '\n');
+    while (!_complete && pos < size) {
+        if (lf < pos)
+            lf = findByte(data, pos, size, '\n');
+        const std::size_t end = findByte(data, pos, lf, '\r'); // the first CR or LF
+        if (end > pos) {
+            out.append(data + pos, end - pos);
+            _atLineStart = false;
+        }
+        if (end == size)
+            break;
+        if (data[end] == '\r' && end + 1 == size) {
+            _pendingCr = true; // may be the first half of a CRLF split across chunks
+            break;
+        }
+        pos = (data[end] == '\r' && data[end + 1] == '\n') ? end + 2 : end + 1;
+        endLine(out);
+    }
     return !_complete;
 }
 
 void TopFilter::finish(std::string& out) {
-    if (!_complete) {
-        _scratch.clear();
-        _normaliser.finish(_scratch);
-        consume(_scratch, out);
+    if (!_complete && _pendingCr) {
+        _pendingCr = false;
+        endLine(out);
     }
     if (!_complete && !_atLineStart)
         out += "\r\n";
     _complete = true;
 }
 
-void TopFilter::consume(std::string_view normalised, std::string& out) {
-    // Normalised input has only CRLF line ends, so a CR is always followed by its LF here.
-    std::size_t i = 0;
-    while (i < normalised.size() && !_complete) {
-        const auto nl = normalised.find('\n', i);
-        const bool lineEnds = nl != std::string_view::npos;
-        const std::size_t end = lineEnds ? nl + 1 : normalised.size();
-        const bool blankLine = _atLineStart && end - i == 2 && lineEnds;
-        out.append(normalised.substr(i, end - i));
-        _atLineStart = lineEnds;
-        i = end;
-        if (_inHeaders) {
-            if (blankLine) {
-                _inHeaders = false;
-                _complete = _bodyLinesLeft == 0;
-            }
-        } else if (lineEnds && --_bodyLinesLeft == 0) {
-            _complete = true;
+void TopFilter::endLine(std::string& out) {
+    out += "\r\n";
+    if (_inHeaders) {
+        if (_atLineStart) {
+            _inHeaders = false;
+            _complete = _bodyLinesLeft == 0;
         }
+    } else if (--_bodyLinesLeft == 0) {
+        _complete = true;
     }
+    _atLineStart = true;
 }
 
 std::string topOfMessage(std::string_view message, std::uint64_t bodyLines) {

@@ -1,5 +1,7 @@
 #include "pop3/ResponseWriter.h"
 
+#include <cstring>
+
 namespace pop3 {
 
 namespace {
@@ -14,38 +16,83 @@ void appendSanitised(std::string& out, std::string_view text) {
     }
 }
 
+/// The index of the first `c` in `data[from, limit)`, or `limit` when there is none.
+std::size_t findByte(const char* data, std::size_t from, std::size_t limit, char c) {
+    if (from >= limit)
+        return limit;
+    const void* hit = std::memchr(data + from, c, limit - from);
+    return hit == nullptr ? limit : static_cast<std::size_t>(static_cast<const char*>(hit) - data);
+}
+
 } // namespace
 
 void MultilineEncoder::encode(std::string_view chunk, std::string& out) {
-    _scratch.clear();
-    _normaliser.feed(chunk, _scratch);
-    stuff(_scratch, out);
+    const char* const data = chunk.data();
+    const std::size_t size = chunk.size();
+    if (size == 0)
+        return;
+    std::size_t pos = 0; // start of the current line's bytes in `chunk`
+    if (_pendingCr) {
+        // The CR that ended the previous chunk: CRLF either way; swallow a matching LF.
+        out += "\r\n";
+        _pendingCr = false;
+        _atLineStart = true;
+        if (data[0] == '\n')
+            pos = 1;
+    }
+    out.reserve(out.size() + size);
+    // Bytes from `run` on are copied verbatim, in one append when something must be inserted.
+    std::size_t run = pos;
+    bool lineStart = _atLineStart;
+    std::size_t lf = findByte(data, pos, size, '\n');
+    while (pos < size) {
+        if (lineStart && data[pos] == '.') {
+            out.append(data + run, pos - run);
+            out += '.';
+            run = pos;
+        }
+        // A CR is searched for only up to the next LF, so each byte is scanned at most twice.
+        const std::size_t cr = findByte(data, pos, lf, '\r');
+        if (cr < lf) {
+            if (cr + 1 == size) {
+                // Maybe the first half of a CRLF split across chunks.
+                out.append(data + run, cr - run);
+                _pendingCr = true;
+                return;
+            }
+            if (data[cr + 1] == '\n') {
+                pos = cr + 2;
+                lf = findByte(data, pos, size, '\n');
+            } else {
+                // A lone CR becomes CRLF.
+                out.append(data + run, cr - run);
+                out += "\r\n";
+                run = pos = cr + 1;
+            }
+        } else if (lf < size) {
+            // A lone LF becomes CRLF.
+            out.append(data + run, lf - run);
+            out += "\r\n";
+            run = pos = lf + 1;
+            lf = findByte(data, pos, size, '\n');
+        } else {
+            lineStart = false;
+            break;
+        }
+        lineStart = true;
+    }
+    out.append(data + run, size - run);
+    _atLineStart = lineStart;
 }
 
 void MultilineEncoder::finish(std::string& out) {
-    _scratch.clear();
-    _normaliser.finish(_scratch);
-    stuff(_scratch, out);
-    if (!_atLineStart)
+    // A pending CR ends the last line like any CR; otherwise an unterminated line gets its CRLF.
+    if (_pendingCr || !_atLineStart)
         out += "\r\n";
     out += ".\r\n";
     // Ready for the next body.
-    _normaliser = LineEndNormaliser();
+    _pendingCr = false;
     _atLineStart = true;
-}
-
-void MultilineEncoder::stuff(std::string_view normalised, std::string& out) {
-    out.reserve(out.size() + normalised.size());
-    std::size_t i = 0;
-    while (i < normalised.size()) {
-        if (_atLineStart && normalised[i] == '.')
-            out += '.';
-        const auto nl = normalised.find('\n', i);
-        const std::size_t end = nl == std::string_view::npos ? normalised.size() : nl + 1;
-        out.append(normalised.substr(i, end - i));
-        _atLineStart = nl != std::string_view::npos;
-        i = end;
-    }
 }
 
 void ResponseWriter::ok(std::string_view text, std::string_view code) {

@@ -314,6 +314,70 @@ TEST(TopFilterTest, ChunkBoundariesDoNotChangeView) {
     }
 }
 
+/// Every string of up to `maxLength` bytes drawn from `alphabet`, shortest first.
+std::vector<std::string> allStrings(std::string_view alphabet, std::size_t maxLength) {
+    std::vector<std::string> all = {""};
+    for (std::size_t from = 0; all.back().size() < maxLength;) {
+        const std::size_t to = all.size();
+        for (std::size_t i = from; i < to; ++i) {
+            for (char c : alphabet)
+                all.push_back(all[i] + c);
+        }
+        from = to;
+    }
+    return all;
+}
+
+/// The TOP view by definition: the canonical message's lines up to and including the first
+/// blank one, then at most `bodyLines` more.
+std::string referenceTop(std::string_view message, std::uint64_t bodyLines) {
+    const std::string canonical = canonicalMessage(message);
+    std::string out;
+    bool inHeaders = true;
+    for (std::size_t pos = 0; pos < canonical.size();) {
+        const std::size_t end = canonical.find("\r\n", pos) + 2;
+        if (!inHeaders && bodyLines-- == 0)
+            break;
+        inHeaders = inHeaders && end - pos != 2;
+        out.append(canonical, pos, end - pos);
+        pos = end;
+    }
+    return out;
+}
+
+TEST(TopFilterTest, EveryShortMessageInEveryChunkingMatchesTheDefinition) {
+    for (const auto& input : allStrings("a\r\n", 7)) {
+        for (std::uint64_t lines : {0, 1, 2, 3}) {
+            const auto expected = referenceTop(input, lines);
+            for (const auto& chunks : chunkings(input, 7)) {
+                ASSERT_EQ(top(chunks, lines), expected) << testing::PrintToString(input) << " "
+                                                        << describe(chunks) << " lines " << lines;
+            }
+        }
+    }
+}
+
+TEST(TopFilterTest, StopsAtTheViewsEndInsideAChunk) {
+    // The rest of the chunk, including a CR at its end, is neither converted nor written.
+    TopFilter filter(1);
+    std::string out;
+    EXPECT_FALSE(filter.feed("H: v\n\nb1\nb2\rb3\r", out));
+    EXPECT_EQ(out, "H: v\r\n\r\nb1\r\n");
+    filter.finish(out);
+    EXPECT_EQ(out, "H: v\r\n\r\nb1\r\n");
+    EXPECT_EQ(topOfMessage(std::string("H: v\r\n\r\n") + std::string(100000, 'x'), 0),
+              "H: v\r\n\r\n");
+}
+
+TEST(TopFilterTest, CrAtChunkEndCompletesTheViewWithTheNextChunk) {
+    TopFilter filter(0);
+    std::string out;
+    EXPECT_TRUE(filter.feed("H: v\r\n\r", out));
+    EXPECT_EQ(out, "H: v\r\n");
+    EXPECT_FALSE(filter.feed("\nbody\r\n", out));
+    EXPECT_EQ(out, "H: v\r\n\r\n");
+}
+
 TEST(TopFilterTest, FeedReturnsFalseFromTheChunkThatCompletesTheView) {
     const std::string input = "H: v\n\nb1\nb2\nb3\n";
     for (const auto& chunks : chunkings(input)) {

@@ -1,7 +1,10 @@
+#include "pop3/Message.h"
 #include "pop3/ResponseWriter.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -115,6 +118,73 @@ TEST(MultilineEncoderTest, ChunkBoundariesDoNotChangeOutput) {
         for (const auto& chunks : chunkings(body))
             ASSERT_EQ(encode(chunks), expected) << describe(chunks);
     }
+}
+
+/// Every string of up to `maxLength` bytes drawn from `alphabet`, shortest first.
+std::vector<std::string> allStrings(std::string_view alphabet, std::size_t maxLength) {
+    std::vector<std::string> all = {""};
+    for (std::size_t from = 0; all.back().size() < maxLength;) {
+        const std::size_t to = all.size();
+        for (std::size_t i = from; i < to; ++i) {
+            for (char c : alphabet)
+                all.push_back(all[i] + c);
+        }
+        from = to;
+    }
+    return all;
+}
+
+/// The encoding by definition: the canonical message (CRLF line ends, last line terminated),
+/// byte by byte, with a dot doubled at each line start, then the terminator.
+std::string referenceEncoding(std::string_view body) {
+    std::string out;
+    bool lineStart = true;
+    for (char c : pop3::canonicalMessage(body)) {
+        if (lineStart && c == '.')
+            out += '.';
+        out += c;
+        lineStart = c == '\n';
+    }
+    return out + ".\r\n";
+}
+
+TEST(MultilineEncoderTest, EveryShortBodyInEveryChunkingMatchesTheDefinition) {
+    for (const auto& body : allStrings(".a\r\n", 6)) {
+        const auto expected = referenceEncoding(body);
+        for (const auto& chunks : chunkings(body, 6))
+            ASSERT_EQ(encode(chunks), expected) << testing::PrintToString(body) << describe(chunks);
+    }
+}
+
+TEST(MultilineEncoderTest, LongBodyInUnevenChunksMatchesTheDefinition) {
+    // Long runs between line ends, dotted lines, blank lines and every kind of line end.
+    std::string body;
+    std::uint32_t seed = 12345;
+    auto next = [&seed](std::uint32_t bound) {
+        seed = seed * 1103515245u + 12345u;
+        return (seed >> 16) % bound;
+    };
+    const std::vector<std::string> pieces = {".", "..", "\r\n", "\n", "\r", "\r\r\n", "\n\r", "x"};
+    while (body.size() < 20000) {
+        body += pieces[next(static_cast<std::uint32_t>(pieces.size()))];
+        body.append(next(4) == 0 ? next(200) : 0, 'y');
+    }
+    const auto expected = referenceEncoding(body);
+    ASSERT_EQ(encode(body), expected);
+    for (std::uint32_t maxChunk : {1u, 2u, 3u, 7u, 64u, 1000u}) {
+        Chunks chunks;
+        for (std::size_t pos = 0; pos < body.size();) {
+            const std::size_t size = std::min<std::size_t>(1 + next(maxChunk), body.size() - pos);
+            chunks.push_back(std::string_view(body).substr(pos, size));
+            pos += size;
+        }
+        ASSERT_EQ(encode(chunks), expected) << "chunks of up to " << maxChunk;
+    }
+}
+
+TEST(MultilineEncoderTest, EmptyChunksChangeNothing) {
+    EXPECT_EQ(encode(Chunks{"a\r", "", "\n", "", ".", ""}), "a\r\n..\r\n.\r\n");
+    EXPECT_EQ(encode(Chunks{"", "", ""}), ".\r\n");
 }
 
 TEST(MultilineEncoderTest, IsReusableAfterFinish) {

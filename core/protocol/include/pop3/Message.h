@@ -61,12 +61,12 @@ public:
     bool complete() const { return _complete; }
 
 private:
-    /// Passes normalised (CRLF-only) bytes through the view's rules.
-    void consume(std::string_view normalised, std::string& out);
+    /// Writes the CRLF that ends the current line and applies the view's rules to that line.
+    void endLine(std::string& out);
 
-    LineEndNormaliser _normaliser;
-    std::string _scratch;
     std::uint64_t _bodyLinesLeft;
+    /// A CR ended the last chunk: a line end, whose LF may start the next chunk.
+    bool _pendingCr = false;
     bool _inHeaders = true;
     bool _atLineStart = true;
     bool _complete = false;

@@ -20,12 +20,9 @@ public:
     void finish(std::string& out);
 
 private:
-    /// Copies normalised (CRLF-only) bytes to `out`, doubling a dot that starts a line.
-    void stuff(std::string_view normalised, std::string& out);
-
-    LineEndNormaliser _normaliser;
+    /// A CR ended the last chunk: a line end, whose LF may start the next chunk.
+    bool _pendingCr = false;
     bool _atLineStart = true;
-    std::string _scratch;
 };
 
 /// The one place that formats server responses. Handlers never write CRLF or dots themselves.
