@@ -39,8 +39,9 @@ void applyAuth(const std::string& auth, Client& client) {
 
 } // namespace
 
-void ConnectionOptions::addTo(CLI::App& command) {
-    command.add_option("URL", url, "pop3://USER[:PASS]@HOST[:PORT] or pop3s://... (implicit TLS)")
+void ConnectionOptions::addTo(CLI::App& command, const std::string& urlName) {
+    command
+        .add_option(urlName, url, "pop3://USER[:PASS]@HOST[:PORT] or pop3s://... (implicit TLS)")
         ->type_name("")
         ->required();
     command.add_flag("--starttls", startTls, "Upgrade a pop3:// connection with STLS (RFC 2595)");

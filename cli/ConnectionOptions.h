@@ -28,9 +28,10 @@ struct ConnectionOptions {
     /// File whose first line is the password.
     std::string passwordFile;
 
-    /// Registers the URL positional and --starttls, --auth, --ca, --insecure, --timeout,
-    /// --password-env and --password-file on `command`.
-    void addTo(CLI::App& command);
+    /// Registers the URL (a positional, or an option when `urlName` is one, e.g. "--target")
+    /// and --starttls, --auth, --ca, --insecure, --timeout, --password-env and --password-file
+    /// on `command`.
+    void addTo(CLI::App& command, const std::string& urlName = "URL");
 
     /// Sets host, port, user, password, login and TLS settings of `client` from the URL and
     /// options; returns the parsed URL. Throws CommandLineError when they do not fit together

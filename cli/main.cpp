@@ -3,7 +3,9 @@
 
 #include <CLI/CLI.hpp>
 #include <csignal>
+#include <sys/resource.h>
 
+#include "BenchCommand.h"
 #include "CheckCommand.h"
 #include "Command.h"
 #include "FetchCommand.h"
@@ -11,9 +13,24 @@
 #include "ServeCommand.h"
 #include "ValidateCommand.h"
 
+namespace {
+
+/// Servers and load runs hold thousands of sockets: lift the soft open-files limit to the hard
+/// one, as far as the system allows.
+void raiseOpenFileLimit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
     // A peer closing the connection must surface as an error, not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
+    raiseOpenFileLimit();
 
     CLI::App app("POP3 toolkit: client, mock server and conformance checker", "pop3-conform");
     app.set_version_flag("--version", POP3_CONFORM_VERSION);
@@ -25,6 +42,7 @@ int main(int argc, char** argv) {
     pop3::cli::addRunCommand(app, runner);
     pop3::cli::addValidateCommand(app, runner);
     pop3::cli::addCheckCommands(app, runner);
+    pop3::cli::addBenchCommand(app, runner);
 
     try {
         app.parse(argc, argv);
