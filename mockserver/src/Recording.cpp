@@ -49,14 +49,13 @@ void Recording::clear() {
     std::lock_guard<std::mutex> lock(_mutex);
     _lines.clear();
     _sessions.clear();
+    _sessionPositions.clear();
 }
 
 RecordedSession& Recording::sessionLocked(std::uint64_t id) {
-    const auto found =
-        std::find_if(_sessions.begin(), _sessions.end(),
-                     [id](const RecordedSession& session) { return session.id == id; });
-    if (found != _sessions.end())
-        return *found;
+    const auto [position, added] = _sessionPositions.emplace(id, _sessions.size());
+    if (!added)
+        return _sessions[position->second];
     RecordedSession& session = _sessions.emplace_back();
     session.id = id;
     return session;

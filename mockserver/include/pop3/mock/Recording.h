@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace pop3::mock {
@@ -56,6 +57,8 @@ private:
     mutable std::mutex _mutex;
     std::vector<RecordedLine> _lines;
     std::vector<RecordedSession> _sessions;
+    /// Session id -> position in _sessions, so recording stays O(1) per line under load.
+    std::unordered_map<std::uint64_t, std::size_t> _sessionPositions;
 };
 
 } // namespace pop3::mock
