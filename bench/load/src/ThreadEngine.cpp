@@ -1,6 +1,7 @@
 #include "pop3/ClientPool.h"
 #include "pop3/Errors.h"
 
+#include <future>
 #include <random>
 #include <thread>
 
@@ -40,31 +41,65 @@ public:
         }
     }
 
-    void runPooled(ClientPool& pool) {
+    /// Workers of the first `accounts` connections own their account's pooled session: they
+    /// log in before taking work and QUIT at the end, so logins and session ends are counted as
+    /// the events engine counts them. Other workers share those sessions.
+    void runPooled(ClientPool& pool, bool owner) {
         const std::string mailbox = std::to_string(_account);
+        bool loggedIn = false;
+        if (owner && !_context.control.stopping())
+            loggedIn = useSession(pool, mailbox, true,
+                                  [this](Client& client) { learnMailbox(client, true); });
         while (_context.control.takeUnit()) {
-            try {
-                _step = "checkout";
-                const Clock::time_point start = Clock::now();
-                ClientPool::Lease lease = pool.checkout(mailbox);
-                _context.stats.recordStep("checkout", Clock::now() - start, 0);
-                try {
-                    learnMailbox(lease.client(), false);
-                    for (unsigned i = 0; i < _settings.operationsPerUnit; ++i)
-                        runOperation(lease.client());
-                } catch (const ServerError&) {
-                    throw; // the session itself is fine
-                } catch (const Error&) {
-                    lease.discard();
-                    throw;
-                }
-            } catch (const std::exception& e) {
-                failed(e);
-            }
+            loggedIn = useSession(pool, mailbox, !loggedIn && owner, [this](Client& client) {
+                learnMailbox(client, false);
+                for (unsigned i = 0; i < _settings.operationsPerUnit; ++i)
+                    runOperation(client);
+            });
         }
+        if (owner && loggedIn)
+            useSession(pool, mailbox, false, [this](Client& client) {
+                _step = "quit";
+                const Clock::time_point start = Clock::now();
+                client.disconnect();
+                _context.stats.recordStep("quit", Clock::now() - start, 1);
+                _context.stats.recordSessionEnd();
+            });
     }
 
 private:
+    /// Checks the mailbox's session out (timed as "login" when `freshLogin`, since the pool
+    /// then connects it), runs `work`, and gives it back; discards it after errors other than
+    /// -ERR. Returns whether the session is still logged in.
+    template <typename Work>
+    bool useSession(ClientPool& pool, const std::string& mailbox, bool freshLogin, Work&& work) {
+        try {
+            _step = "login";
+            const Clock::time_point start = Clock::now();
+            ClientPool::Lease lease = pool.checkout(mailbox);
+            if (freshLogin) {
+                _context.stats.recordStep("login", Clock::now() - start,
+                                          loginCommands(_settings.target));
+                _context.stats.recordLogin();
+            }
+            try {
+                work(lease.client());
+            } catch (const ServerError&) {
+                throw; // the session itself is fine
+            } catch (const Error&) {
+                lease.discard();
+                throw;
+            }
+            return lease->connected();
+        } catch (const ServerError& e) {
+            failed(e);
+            return true;
+        } catch (const std::exception& e) {
+            failed(e);
+            return false;
+        }
+    }
+
     void runSession() {
         Client client;
         _settings.target.configure(client, _account);
@@ -186,23 +221,26 @@ void runThreadEngine(EngineContext& context) {
             },
             options);
     }
+    // Every worker starts at once, so early ones cannot take all the units of a short run.
+    std::promise<void> go;
+    const std::shared_future<void> started = go.get_future().share();
     std::vector<std::thread> threads;
     threads.reserve(settings.connections);
     for (unsigned i = 0; i < settings.connections; ++i) {
-        threads.emplace_back([&context, &pool, i] {
+        threads.emplace_back([&context, &pool, started, i] {
+            started.wait();
             Worker worker(context, i);
             if (pool)
-                worker.runPooled(*pool);
+                worker.runPooled(*pool, i < context.settings.accountCount());
             else
                 worker.runReconnecting();
         });
     }
+    go.set_value();
     for (std::thread& thread : threads)
         thread.join();
-    if (pool) {
+    if (pool)
         pool->close();
-        context.stats.recordLogin(pool->statistics().created);
-    }
 }
 
 } // namespace pop3::load
