@@ -13,6 +13,8 @@ packages=(
   python3 curl openssl ca-certificates
   # real POP3 clients the interop tests drive against `pop3-conform serve`
   fetchmail mpop
+  # bench/side_by_side.py's plot
+  gnuplot-nox
 )
 # Servers the tests run as private instances. Their packages would start and enable a system
 # daemon, so they are installed with a policy-rc.d that forbids it.
