@@ -18,6 +18,7 @@
 #include <Poco/TemporaryFile.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -29,7 +30,12 @@ namespace {
 
 constexpr std::uint16_t kPop3Port = 110;
 constexpr std::uint16_t kPop3sPort = 995;
-constexpr std::size_t kReadChunk = 64 * 1024;
+/// One receive: a large read lets the client catch up in few system calls when it falls behind.
+constexpr std::size_t kReadChunk = 256 * 1024;
+/// Body pieces shorter than this are gathered before they reach the output stream.
+constexpr std::size_t kDirectWrite = 16 * 1024;
+/// The most a body writer gathers.
+constexpr std::size_t kWriteBatch = 64 * 1024;
 constexpr std::size_t kPipelineWindow = 32;
 constexpr const char* kMask = "****";
 
@@ -210,6 +216,43 @@ std::uint64_t writeFileAtomically(const std::string& fileName,
     return octets;
 }
 
+/// Passes a message body to its stream. The decoder cuts the body at every stuffed line, so a
+/// message with many of them arrives in pieces of a few kilobytes; written one by one, each
+/// would cost a file stream a system call. Small pieces are gathered into writes of up to
+/// kWriteBatch octets, large ones go straight through.
+class BodyWriter {
+public:
+    explicit BodyWriter(std::ostream& out) : _out(&out) { _pending.reserve(kWriteBatch); }
+
+    void write(std::string_view data) {
+        if (_pending.size() + data.size() > kWriteBatch || data.size() >= kDirectWrite)
+            flush();
+        if (data.size() >= kDirectWrite)
+            put(data);
+        else
+            _pending.append(data);
+    }
+
+    /// Writes what is gathered; false once the stream has failed.
+    bool flush() {
+        put(_pending);
+        _pending.clear();
+        return !_failed;
+    }
+
+private:
+    void put(std::string_view data) {
+        if (_failed || data.empty())
+            return;
+        _out->write(data.data(), static_cast<std::streamsize>(data.size()));
+        _failed = !*_out;
+    }
+
+    std::ostream* _out;
+    std::string _pending;
+    bool _failed = false;
+};
+
 } // namespace
 
 bool Capabilities::has(std::string_view name) const {
@@ -350,22 +393,29 @@ public:
         std::vector<std::uint64_t> received(lines.size(), 0);
         std::uint64_t expected = 0;
         std::optional<std::size_t> writeFailed;
+        std::optional<BodyWriter> writer;
+        // The previous body is complete in its stream before the next stream is asked for.
+        auto finishBody = [&](std::size_t i) {
+            if (writer && !writer->flush() && !writeFailed)
+                writeFailed = i;
+        };
         _onStatus = [&](const StatusLine& status) { expected = announcedSize(status.text); };
         const std::vector<StatusLine> replies =
             pipeline(lines, ResponseKind::MultiLine, [&](std::size_t i) {
+                if (i > 0)
+                    finishBody(i - 1);
                 expected = 0;
-                return [&, i, out = &outFor(i)](std::string_view data) {
-                    if (!writeFailed) {
-                        out->write(data.data(), static_cast<std::streamsize>(data.size()));
-                        if (!*out)
-                            writeFailed = i;
-                    }
+                writer.emplace(outFor(i));
+                return [&, i](std::string_view data) {
+                    if (!writeFailed)
+                        writer->write(data);
                     received[i] += data.size();
                     if (_settings->onProgress)
                         _settings->onProgress(received[i], expected);
                 };
             });
         _onStatus = nullptr;
+        finishBody(lines.size() - 1);
         for (std::size_t i = 0; i < lines.size(); ++i) {
             if (!replies[i].ok())
                 throw ServerError(lines[i], replies[i].code, replies[i].text);
@@ -420,16 +470,15 @@ private:
         }
     }
 
-    /// Reads more bytes into the buffer, waiting at most the timeout. Waits with poll() rather
-    /// than the socket's receive timeout, which Poco 1.11 doubles for TLS.
-    void fill(const std::string& what) {
-        char chunk[kReadChunk];
+    /// Receives into _chunk, waiting at most the timeout; returns the octets received. Waits with
+    /// poll() rather than the socket's receive timeout, which Poco 1.11 doubles for TLS.
+    std::size_t receive(const std::string& what) {
         int n = 0;
         try {
             if (_socket.available() <= 0 &&
                 !_socket.poll(toTimespan(_settings->timeout), Poco::Net::Socket::SELECT_READ))
                 throw Poco::TimeoutException();
-            n = _socket.receiveBytes(chunk, sizeof chunk);
+            n = _socket.receiveBytes(_chunk.data(), static_cast<int>(_chunk.size()));
         } catch (const Poco::TimeoutException&) {
             throw TimeoutError("no reply from " + endpoint() + " to " + what + " within " +
                                std::to_string(_settings->timeout.count()) + " ms");
@@ -445,7 +494,7 @@ private:
                 message += " after " + std::to_string(_decoder.bodyOctets()) + " octets of it";
             throw ConnectionError(message);
         }
-        _buffer.append(chunk, static_cast<std::size_t>(n));
+        return static_cast<std::size_t>(n);
     }
 
     StatusLine read(ResponseKind kind, const std::string& what,
@@ -463,12 +512,22 @@ private:
             };
         }
         _decoder.expect(kind, std::move(wrapped));
+        // The decoder takes all it is given until the reply ends, so bytes received while
+        // _buffer is empty are decoded straight from _chunk; only what follows the end of the
+        // reply (pipelining) is kept in _buffer.
+        std::string_view input = std::string_view(_buffer).substr(_consumed);
+        bool buffered = true;
         for (;;) {
-            const std::size_t used = _decoder.feed(std::string_view(_buffer).substr(_consumed));
-            _consumed += used;
-            if (_consumed == _buffer.size()) {
-                _buffer.clear();
-                _consumed = 0;
+            const std::size_t used = _decoder.feed(input);
+            input.remove_prefix(used);
+            if (buffered) {
+                _consumed += used;
+                if (_consumed == _buffer.size()) {
+                    _buffer.clear();
+                    _consumed = 0;
+                }
+            } else {
+                _buffer.assign(input);
             }
             switch (_decoder.state()) {
             case ResponseDecoder::State::Complete:
@@ -480,12 +539,20 @@ private:
             case ResponseDecoder::State::Failed:
                 throw ProtocolError("malformed reply from " + endpoint() + " to " + what + ": " +
                                     _decoder.error());
-            default:
+            default: {
                 if (_consumed > 0) {
                     _buffer.erase(0, _consumed);
                     _consumed = 0;
                 }
-                fill(what);
+                const std::size_t received = receive(what);
+                buffered = !_buffer.empty();
+                if (buffered) {
+                    _buffer.append(_chunk.data(), received);
+                    input = _buffer;
+                } else {
+                    input = std::string_view(_chunk.data(), received);
+                }
+            }
             }
         }
     }
@@ -629,6 +696,7 @@ private:
     const std::uint16_t _port;
     Poco::Net::Context::Ptr _context;
     Poco::Net::StreamSocket _socket;
+    std::array<char, kReadChunk> _chunk;
     std::string _buffer;
     std::size_t _consumed = 0;
     ResponseDecoder _decoder;
