@@ -64,6 +64,7 @@ public:
     RawSession(const std::string& host, std::uint16_t port)
         : _socket(Poco::Net::SocketAddress(host, port)), _chunk(new char[kChunk]) {
         _socket.setNoDelay(true);
+        _socket.setReceiveTimeout(Poco::Timespan(30, 0)); // as pop3::Client's default
         expectOk(readLine(), "greeting");
     }
 

@@ -78,7 +78,6 @@ class Mock:
                  "mailboxes:"]
         for n in range(1, ACCOUNTS + 1):
             lines += ["  - user: load%d" % n, "    password: pw-%d" % n, "    messages:"]
-            lines += ["      - raw: |"] * 0
             lines += ["      - file: %s" % os.path.join(work, "small", "load%d-%d.eml" % (n, m))
                       for m in range(1, MESSAGES + 1)]
         for user, size in (("big", BIG_SIZE), ("huge", HUGE_SIZE)):
@@ -401,11 +400,11 @@ def markdown(results):
     return "\n".join(out) + "\n"
 
 
-def plot(results, png):
+def plot(results, png, work):
     if not shutil.which("gnuplot"):
         log("gnuplot is not installed (ci/install-deps.sh installs gnuplot-nox); no plot")
         return
-    data = os.path.join(os.path.dirname(os.path.abspath(png)), "connections.dat")
+    data = os.path.join(work, "connections.dat")
     with open(data, "w") as out:
         out.write("# connections mock_sessions mock_login_p99 dovecot_sessions dovecot_login_p99\n")
         for c in results["connections"]["mock"]:
@@ -418,12 +417,13 @@ set output '{png}'
 set multiplot layout 1,2 title "login, STAT, RETR 4 KB, QUIT - pop3-conform bench, events engine"
 set logscale x 2
 set xlabel "connections"
-set key top left
 set grid
+set key bottom right
 set ylabel "sessions/s"
 set logscale y
 plot '{data}' using 1:2 with linespoints title "mock", '' using 1:4 with linespoints title "Dovecot"
 set ylabel "login p99 (ms)"
+set key top left
 plot '{data}' using 1:3 with linespoints title "mock", '' using 1:5 with linespoints title "Dovecot"
 unset multiplot
 """.format(png=png, data=data)
@@ -444,7 +444,7 @@ def main():
     text = markdown(results)
     with open(os.path.join(args.out, "results.md"), "w") as out:
         out.write(text)
-    plot(results, os.path.abspath(args.plot or os.path.join(args.out, "connections.png")))
+    plot(results, os.path.abspath(args.plot or os.path.join(args.out, "connections.png")), args.out)
     for name in ("big.eml", "huge.eml"):
         os.remove(os.path.join(args.out, name))
     print(text)
