@@ -1,21 +1,12 @@
 #include "pop3/Message.h"
 
 #include <algorithm>
-#include <cstring>
+
+#include "ByteScan.h"
 
 namespace pop3 {
 
-namespace {
-
-/// The index of the first `c` in `data[from, limit)`, or `limit` when there is none.
-std::size_t findByte(const char* data, std::size_t from, std::size_t limit, char c) {
-    if (from >= limit)
-        return limit;
-    const void* hit = std::memchr(data + from, c, limit - from);
-    return hit == nullptr ? limit : static_cast<std::size_t>(static_cast<const char*>(hit) - data);
-}
-
-} // namespace
+using detail::findByte;
 
 void LineEndNormaliser::feed(std::string_view in, std::string& out) {
     std::size_t i = 0;

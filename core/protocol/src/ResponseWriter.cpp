@@ -1,8 +1,10 @@
 #include "pop3/ResponseWriter.h"
 
-#include <cstring>
+#include "ByteScan.h"
 
 namespace pop3 {
+
+using detail::findByte;
 
 namespace {
 
@@ -14,14 +16,6 @@ void appendSanitised(std::string& out, std::string_view text) {
         if (out[i] == '\r' || out[i] == '\n' || out[i] == '\0')
             out[i] = ' ';
     }
-}
-
-/// The index of the first `c` in `data[from, limit)`, or `limit` when there is none.
-std::size_t findByte(const char* data, std::size_t from, std::size_t limit, char c) {
-    if (from >= limit)
-        return limit;
-    const void* hit = std::memchr(data + from, c, limit - from);
-    return hit == nullptr ? limit : static_cast<std::size_t>(static_cast<const char*>(hit) - data);
 }
 
 } // namespace

@@ -33,6 +33,7 @@ using pop3::MessageStats;
 using pop3::TopFilter;
 using pop3::topOfMessage;
 
+using pop3::test::allStrings;
 using pop3::test::chunkings;
 using pop3::test::Chunks;
 using pop3::test::describe;
@@ -312,20 +313,6 @@ TEST(TopFilterTest, ChunkBoundariesDoNotChangeView) {
                 ASSERT_EQ(top(chunks, lines), expected) << describe(chunks) << " lines " << lines;
         }
     }
-}
-
-/// Every string of up to `maxLength` bytes drawn from `alphabet`, shortest first.
-std::vector<std::string> allStrings(std::string_view alphabet, std::size_t maxLength) {
-    std::vector<std::string> all = {""};
-    for (std::size_t from = 0; all.back().size() < maxLength;) {
-        const std::size_t to = all.size();
-        for (std::size_t i = from; i < to; ++i) {
-            for (char c : alphabet)
-                all.push_back(all[i] + c);
-        }
-        from = to;
-    }
-    return all;
 }
 
 /// The TOP view by definition: the canonical message's lines up to and including the first

@@ -16,6 +16,7 @@ using pop3::MultilineEncoder;
 using pop3::ResponseWriter;
 using pop3::Status;
 
+using pop3::test::allStrings;
 using pop3::test::chunkings;
 using pop3::test::Chunks;
 using pop3::test::describe;
@@ -118,20 +119,6 @@ TEST(MultilineEncoderTest, ChunkBoundariesDoNotChangeOutput) {
         for (const auto& chunks : chunkings(body))
             ASSERT_EQ(encode(chunks), expected) << describe(chunks);
     }
-}
-
-/// Every string of up to `maxLength` bytes drawn from `alphabet`, shortest first.
-std::vector<std::string> allStrings(std::string_view alphabet, std::size_t maxLength) {
-    std::vector<std::string> all = {""};
-    for (std::size_t from = 0; all.back().size() < maxLength;) {
-        const std::size_t to = all.size();
-        for (std::size_t i = from; i < to; ++i) {
-            for (char c : alphabet)
-                all.push_back(all[i] + c);
-        }
-        from = to;
-    }
-    return all;
 }
 
 /// The encoding by definition: the canonical message (CRLF line ends, last line terminated),

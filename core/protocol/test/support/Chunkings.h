@@ -37,4 +37,18 @@ inline std::string describe(const Chunks& chunks) {
     return text;
 }
 
+/// Every string of up to `maxLength` bytes drawn from `alphabet`, shortest first.
+inline std::vector<std::string> allStrings(std::string_view alphabet, std::size_t maxLength) {
+    std::vector<std::string> all = {""};
+    for (std::size_t from = 0; all.back().size() < maxLength;) {
+        const std::size_t to = all.size();
+        for (std::size_t i = from; i < to; ++i) {
+            for (char c : alphabet)
+                all.push_back(all[i] + c);
+        }
+        from = to;
+    }
+    return all;
+}
+
 } // namespace pop3::test
