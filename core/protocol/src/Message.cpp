@@ -21,9 +21,12 @@ void LineEndNormaliser::feed(std::string_view in, std::string& out) {
         if (in.front() == '\n')
             i = 1;
     }
+    const char* const data = in.data();
     while (i < n) {
-        const auto p = in.find_first_of("\r\n", i);
-        if (p == std::string_view::npos) {
+        // The first CR or LF: a CR can only come before the next LF, so scan up to it.
+        const std::size_t lf = findByte(data, i, n, '\n');
+        const std::size_t p = findByte(data, i, lf, '\r');
+        if (p == n) {
             out.append(in.substr(i));
             _atLineStart = false;
             return;

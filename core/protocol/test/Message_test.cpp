@@ -102,6 +102,27 @@ TEST(LineEndNormaliserTest, LeavesOtherBytesAlone) {
     EXPECT_EQ(normalise({binary}), binary);
 }
 
+TEST(LineEndNormaliserTest, EveryShortInputInEveryChunkingMatchesTheDefinition) {
+    // The definition: CRLF stays, a lone CR or LF becomes CRLF.
+    const auto reference = [](const std::string& input) {
+        std::string out;
+        for (std::size_t i = 0; i < input.size(); ++i) {
+            if (input[i] == '\r' || input[i] == '\n') {
+                out += "\r\n";
+                if (input[i] == '\r' && i + 1 < input.size() && input[i + 1] == '\n')
+                    ++i;
+            } else {
+                out += input[i];
+            }
+        }
+        return out;
+    };
+    for (const auto& input : allStrings("a\r\n", 7)) {
+        for (const auto& chunks : chunkings(input))
+            ASSERT_EQ(normalise(chunks), reference(input)) << describe(chunks);
+    }
+}
+
 TEST(LineEndNormaliserTest, HoldsCrAtChunkEndUntilNextByte) {
     LineEndNormaliser normaliser;
     std::string out;
