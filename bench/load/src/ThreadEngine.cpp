@@ -53,8 +53,7 @@ public:
         while (_context.control.takeUnit()) {
             loggedIn = useSession(pool, mailbox, !loggedIn && owner, [this](Client& client) {
                 learnMailbox(client, false);
-                for (unsigned i = 0; i < _settings.operationsPerUnit; ++i)
-                    runOperation(client);
+                runOperations(client);
             });
         }
         if (owner && loggedIn)
@@ -109,8 +108,7 @@ private:
         _context.stats.recordStep("login", Clock::now() - start, loginCommands(_settings.target));
         _context.stats.recordLogin();
         learnMailbox(client, true);
-        for (unsigned i = 0; i < _settings.operationsPerUnit; ++i)
-            runOperation(client);
+        runOperations(client);
         _step = "quit";
         start = Clock::now();
         client.disconnect();
@@ -140,7 +138,16 @@ private:
         _context.catalog.update(_account, std::move(uids));
     }
 
-    void runOperation(Client& client) {
+    /// The unit's operations; an empty mailbox ends them early, as in the events engine.
+    void runOperations(Client& client) {
+        for (unsigned i = 0; i < _settings.operationsPerUnit; ++i) {
+            if (!runOperation(client))
+                return;
+        }
+    }
+
+    /// Runs one operation from the mix; false when it needs a message and the mailbox has none.
+    bool runOperation(Client& client) {
         const Operation operation = _settings.mix.pick(_random());
         _step = toString(operation);
         const std::uint64_t count = _context.catalog.count(_account);
@@ -148,7 +155,7 @@ private:
                                   operation == Operation::dele;
         if (needsMessage && count == 0) {
             _context.stats.recordError(ErrorClass::emptyMailbox);
-            return;
+            return false;
         }
         const std::uint64_t number = count > 0 ? _random() % count + 1 : 0;
         const Clock::time_point start = Clock::now();
@@ -184,10 +191,11 @@ private:
             if (!uid.empty() &&
                 !_context.ledger.check(_user, uid, IntegrityLedger::digest(message)))
                 _context.stats.recordError(ErrorClass::integrity);
-            return;
+            return true;
         }
         }
         _context.stats.recordStep(_step, Clock::now() - start, commands, true, octets);
+        return true;
     }
 
     void failed(const std::exception& error) {
