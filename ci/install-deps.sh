@@ -11,6 +11,8 @@ packages=(
   googletest libgmock-dev libbenchmark-dev
   # used by the tests: real peers and certificate generation
   python3 curl openssl ca-certificates
+  # the pytest recipe (docs/recipes/pytest), run with /usr/bin/python3
+  python3-pytest
   # real POP3 clients the interop tests drive against `pop3-conform serve`
   fetchmail mpop
   # bench/side_by_side.py's plot
