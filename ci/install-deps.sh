@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake ninja-build pkg-config clang-format
+  # packaging: the man page, and the Debian packages' dependencies (dpkg-shlibdeps)
+  help2man dpkg-dev
   # libraries
   libpoco-dev libyaml-cpp-dev libcli11-dev libssl-dev
   googletest libgmock-dev libbenchmark-dev
