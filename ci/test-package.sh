@@ -55,8 +55,8 @@ done
 pc=$(find "$root/usr/lib" -name pop3conform.pc)
 [[ -n $pc ]] || fail "pop3conform.pc is not in the packages"
 grep -qx 'prefix=/usr' "$pc" || fail "pop3conform.pc does not have prefix=/usr"
-[[ $("$root/usr/bin/pop3-conform" --version) == "$version" ]] ||
-    fail "pop3-conform --version is not $version"
+[[ $("$root/usr/bin/pop3-conform" --version) == "pop3-conform $version" ]] ||
+    fail "pop3-conform --version is not 'pop3-conform $version'"
 man_page=$root/usr/share/man/man1/pop3-conform.1.gz
 if grep -q '^HELP2MAN:FILEPATH=.*help2man$' "$build/CMakeCache.txt"; then
     [[ -f $man_page ]] || fail "the man page is not in the package"

@@ -28,6 +28,7 @@ struct BenchSettings {
     bool reconnect = false;
     std::string jsonFile;
     bool quiet = false;
+    std::string engine = "threads";
 };
 
 /// Fills settings.load from the parsed options; throws CommandLineError.
@@ -48,6 +49,7 @@ void resolve(BenchSettings& settings) {
     target.caFile = client.caFile;
     target.verifyCertificate = client.verifyServerCertificate;
     target.timeout = client.timeout;
+    load.engine = settings.engine == "events" ? load::Engine::events : load::Engine::threads;
     load.mode = settings.pool ? load::SessionMode::pool : load::SessionMode::reconnect;
     load.duration =
         std::chrono::milliseconds(static_cast<long long>(settings.durationSeconds * 1000));
@@ -114,6 +116,7 @@ void addBenchCommand(CLI::App& app, CommandRunner& runner) {
         "bench", "Put a POP3 server under load: sessions/s, commands/s, MB/s, latency, errors");
     settings->connection.timeoutMs = 10000;
     settings->connection.addTo(*bench, "--target");
+    bench->get_option("--target")->type_name("URL");
     load::LoadSettings& load = settings->load;
     bench->add_option("-c,--connections", load.connections, "Connections working at once")
         ->capture_default_str()
@@ -156,16 +159,18 @@ void addBenchCommand(CLI::App& app, CommandRunner& runner) {
         ->type_name("N")
         ->check(CLI::Range(0u, 1000000u).description(""));
     bench
-        ->add_option("--engine", load.engine,
-                     "threads (any TLS and login) or events (plaintext USER/PASS)")
-        ->transform(CLI::CheckedTransformer(std::map<std::string, load::Engine>{
-            {"threads", load::Engine::threads}, {"events", load::Engine::events}}))
-        ->type_name("ENGINE")
-        ->default_str("threads");
+        ->add_option("--engine", settings->engine,
+                     "threads (any TLS and login) or events (one event loop; plaintext USER/PASS)")
+        ->check(CLI::IsMember({"threads", "events"}).description(""))
+        ->type_name("threads|events")
+        ->capture_default_str();
     bench->add_option("--seed", load.seed, "Seed of the random choices")->capture_default_str();
     bench->add_option("--json", settings->jsonFile, "Also write the report as JSON to FILE")
         ->type_name("FILE");
     bench->add_flag("-q,--quiet", settings->quiet, "No progress line every second");
+    bench->footer("{n} in the user name and password becomes the account number 1..N, so each "
+                  "connection has a mailbox of its own.\nExit status: 0 done, 1 a RETR changed "
+                  "between retrievals or nothing succeeded, 2 usage error.");
     bench->callback([&runner, settings] { runner = [settings] { return runBench(*settings); }; });
 }
 

@@ -129,13 +129,17 @@ void addRunCommand(CLI::App& app, CommandRunner& runner) {
     auto settings = std::make_shared<RunSettings>();
     CLI::App* run = app.add_subcommand(
         "run", "Run scenario files (folders recursively), each against its own mock server");
-    run->add_option("paths", settings->suite.paths, "Scenario files and folders")->required();
+    run->add_option("paths", settings->suite.paths, "Scenario files and folders")
+        ->type_name("PATH")
+        ->required();
     run->add_option("-j,--jobs", settings->suite.jobs, "Scenarios run at the same time")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     run->add_option("--filter", settings->suite.filter,
-                    "Only scenarios whose name or path matches this glob");
+                    "Only scenarios whose name or path matches this glob")
+        ->type_name("GLOB");
     run->add_option("--shard", settings->shard, "Run shard K of N, e.g. 2/4 (for CI matrices)")
+        ->type_name("K/N")
         ->check([](const std::string& text) -> std::string {
             std::size_t k = 0, n = 0;
             char slash = 0;
@@ -153,7 +157,8 @@ void addRunCommand(CLI::App& app, CommandRunner& runner) {
                         "(expectations on what the mock saw are left out)")
             ->type_name("HOST:PORT");
     run->add_option("--ca", settings->caFile, "CA file for TLS steps against --target")
-        ->check(CLI::ExistingFile)
+        ->type_name("FILE")
+        ->check(CLI::ExistingFile.description(""))
         ->needs(target);
     run->add_flag("--insecure", settings->insecure,
                   "Do not verify the --target server's certificate")

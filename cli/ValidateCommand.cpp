@@ -34,7 +34,7 @@ void addValidateCommand(CLI::App& app, CommandRunner& runner) {
     auto files = std::make_shared<std::vector<std::string>>();
     CLI::App* validate =
         app.add_subcommand("validate", "Check scenario files without running them");
-    validate->add_option("files", *files, "Scenario files")->required();
+    validate->add_option("files", *files, "Scenario files")->type_name("FILE")->required();
     validate->callback([&runner, files] { runner = [files] { return runValidate(*files); }; });
 }
 

@@ -32,8 +32,10 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
     raiseOpenFileLimit();
 
-    CLI::App app("POP3 toolkit: client, mock server and conformance checker", "pop3-conform");
-    app.set_version_flag("--version", POP3_CONFORM_VERSION);
+    CLI::App app("POP3 toolkit: fetch mail, serve a scriptable mock server, run scenarios, check "
+                 "servers against the RFCs, benchmark them",
+                 "pop3-conform");
+    app.set_version_flag("--version", "pop3-conform " POP3_CONFORM_VERSION);
     app.require_subcommand(1);
 
     pop3::cli::CommandRunner runner;
@@ -43,6 +45,10 @@ int main(int argc, char** argv) {
     pop3::cli::addValidateCommand(app, runner);
     pop3::cli::addCheckCommands(app, runner);
     pop3::cli::addBenchCommand(app, runner);
+    // Set after the subcommands, which would inherit it.
+    app.footer("Run 'pop3-conform SUBCOMMAND --help' for a subcommand's options.\n"
+               "Exit status: 0 done, 1 failure (server, network, failed checks or scenarios), "
+               "2 usage error.");
 
     try {
         app.parse(argc, argv);

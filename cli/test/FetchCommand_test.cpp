@@ -160,7 +160,7 @@ TEST_F(FetchCommandTest, HelpAndVersionExitZero) {
     EXPECT_THAT(result.out, HasSubstr("--uidl-state"));
     result = pop3Conform({"--version"});
     EXPECT_EQ(result.exitCode, 0);
-    EXPECT_THAT(result.out, MatchesRegex("[0-9]+\\.[0-9]+\\.[0-9]+\n"));
+    EXPECT_THAT(result.out, MatchesRegex("pop3-conform [0-9]+\\.[0-9]+\\.[0-9]+\n"));
 }
 
 TEST_F(FetchCommandTest, WrongPasswordExitsOne) {
