@@ -296,6 +296,8 @@ void addCheck(CLI::App& app, CommandRunner& runner) {
     check->add_option("-j,--jobs", settings->jobs, "Self-tests run at the same time")
         ->check(CLI::Range(std::size_t{1}, std::size_t{64}).description(""))
         ->capture_default_str();
+    check->footer("Exit status: 0 nothing failed or erred (warnings and skips are fine), 1 a check "
+                  "failed or erred or the server could not be checked, 2 usage error.");
     check->callback(
         [&runner, settings] { runner = [settings] { return runCheckCommand(*settings); }; });
 }
@@ -303,7 +305,9 @@ void addCheck(CLI::App& app, CommandRunner& runner) {
 void addListChecks(CLI::App& app, CommandRunner& runner) {
     auto markdown = std::make_shared<bool>(false);
     auto json = std::make_shared<bool>(false);
-    CLI::App* list = app.add_subcommand("list-checks", "Print the check catalogue");
+    CLI::App* list = app.add_subcommand(
+        "list-checks",
+        "Print the check catalogue: one line per check (id, level, summary) by default");
     CLI::Option* markdownFlag =
         list->add_flag("--markdown", *markdown, "As Markdown (docs/checks.md)");
     list->add_flag("--json", *json, "As JSON, every field of every check")->excludes(markdownFlag);

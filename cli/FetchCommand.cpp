@@ -95,6 +95,12 @@ void addFetchCommand(CLI::App& app, CommandRunner& runner) {
         ->type_name("FILE");
     fetch->add_flag("-v,--verbose", settings->verbose,
                     "Print the protocol trace (passwords masked) to stderr");
+    fetch->footer(
+        "Give the password once: in the URL, with --password-env or with --password-file. "
+        "Percent-encode '@' (%40), ':' (%3A) and '%' (%25) in the URL's user and password. "
+        "Without --maildir, messages are written as DIR/<UIDL>.eml, each through a temporary "
+        "file.\nExit status: 0 "
+        "every message fetched, 1 a server, network or file failure, 2 usage error.");
     fetch->callback([&runner, settings] { runner = [settings] { return runFetch(*settings); }; });
 }
 

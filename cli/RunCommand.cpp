@@ -163,6 +163,8 @@ void addRunCommand(CLI::App& app, CommandRunner& runner) {
     run->add_flag("--insecure", settings->insecure,
                   "Do not verify the --target server's certificate")
         ->needs(target);
+    run->footer("Exit status: 0 every scenario passed, 1 one failed or a report could not be "
+                "written, 2 an invalid scenario file or usage error.");
     run->callback([&runner, settings] {
         if (!settings->shard.empty()) {
             const std::size_t slash = settings->shard.find('/');

@@ -35,6 +35,9 @@ void addValidateCommand(CLI::App& app, CommandRunner& runner) {
     CLI::App* validate =
         app.add_subcommand("validate", "Check scenario files without running them");
     validate->add_option("files", *files, "Scenario files")->type_name("FILE")->required();
+    validate->footer(
+        "Prints 'FILE: ok', or each problem as FILE:LINE:COLUMN: message.\nExit status: "
+        "0 every file is valid, 2 a file is invalid or unreadable.");
     validate->callback([&runner, files] { runner = [files] { return runValidate(*files); }; });
 }
 
