@@ -32,6 +32,9 @@ struct ServeSettings {
     std::optional<std::uint16_t> tlsPort;
     std::string address = "127.0.0.1";
     std::string recordFile;
+    std::size_t recordLimit = mock::MockServerOptions().recordingLimit;
+    std::optional<std::uint16_t> controlPort;
+    std::string controlAddress = "127.0.0.1";
 };
 
 /// The scenario `serve` runs without a scenario file: every user gets every .eml of the
@@ -108,6 +111,9 @@ ExitStatus runServe(const ServeSettings& settings) {
         options.address = settings.address;
         options.port = settings.port.value_or(0);
         options.tlsPort = settings.tlsPort.value_or(0);
+        options.recordingLimit = settings.recordLimit;
+        options.controlPort = settings.controlPort;
+        options.controlAddress = settings.controlAddress;
         mock::MockServer server(scenario, options);
         server.start();
         Poco::JSON::Object ready;
@@ -118,6 +124,8 @@ ExitStatus runServe(const ServeSettings& settings) {
             ready.set("pop3s", *server.tlsPort());
         if (!server.certificateFile().empty())
             ready.set("certificate", server.certificateFile());
+        if (server.controlPort())
+            ready.set("control", *server.controlPort());
         ready.stringify(std::cout);
         std::cout << std::endl;
         int received = 0;
@@ -145,24 +153,54 @@ void addServeCommand(CLI::App& app, CommandRunner& runner) {
     CLI::App* serve = app.add_subcommand(
         "serve", "Run a mock POP3 server for application tests until SIGINT or SIGTERM");
     serve->add_option("scenario", settings->scenarioFile, "Scenario file (docs/scenarios.md)")
-        ->check(CLI::ExistingFile);
+        ->type_name("FILE")
+        ->check(CLI::ExistingFile.description(""));
     CLI::Option* users =
         serve->add_option("--user", settings->users, "A mailbox, as NAME:PASSWORD (repeatable)")
             ->type_name("NAME:PASS");
     serve->add_option("--messages", settings->messagesDir, "Every .eml here goes to each user")
-        ->check(CLI::ExistingDirectory)
+        ->type_name("DIR")
+        ->check(CLI::ExistingDirectory.description(""))
         ->needs(users);
-    serve->add_option("--maildir", settings->maildir, "Serve this Maildir to each user")
-        ->check(CLI::ExistingDirectory)
+    serve
+        ->add_option("--maildir", settings->maildir,
+                     "Serve this Maildir to each user; deletions remove its files at QUIT")
+        ->type_name("DIR")
+        ->check(CLI::ExistingDirectory.description(""))
         ->needs(users);
     serve->add_option("--address", settings->address, "Address to listen on")
+        ->type_name("ADDRESS")
         ->capture_default_str();
-    serve->add_option("--port", settings->port, "Plaintext/STLS port (default: a free one)");
-    serve->add_option("--tls-port", settings->tlsPort, "Implicit-TLS port (default: a free one)");
+    serve->add_option("--port", settings->port, "Plaintext/STLS port (default: a free one)")
+        ->type_name("PORT");
+    serve->add_option("--tls-port", settings->tlsPort, "Implicit-TLS port (default: a free one)")
+        ->type_name("PORT");
     serve
         ->add_option("--record", settings->recordFile,
                      "Write the transcript as JSON lines when stopped (passwords masked)")
         ->type_name("FILE");
+    serve
+        ->add_option("--record-limit", settings->recordLimit,
+                     "Keep the newest N recorded lines, dropping older ones (0: no limit)")
+        ->type_name("N")
+        ->capture_default_str();
+    CLI::Option* controlPort =
+        serve
+            ->add_option(
+                "--control-port", settings->controlPort,
+                "Serve the HTTP control API (docs/control-api.md) on this port; 0 picks a free one")
+            ->type_name("PORT");
+    serve
+        ->add_option("--control-address", settings->controlAddress,
+                     "Address the control API listens on")
+        ->type_name("ADDRESS")
+        ->capture_default_str()
+        ->needs(controlPort);
+    serve->footer(
+        "Give a scenario file or --user (with --messages or --maildir), not both. Once listening, "
+        "one JSON line goes to stdout: address, pop3 (plaintext/STLS port), pop3s (implicit-TLS "
+        "port), certificate (PEM to trust) and, with --control-port, control.\nExit status: 0 "
+        "after SIGINT or SIGTERM, 1 the server cannot start, 2 usage error or invalid scenario.");
     serve->callback([&runner, settings] {
         if (settings->scenarioFile.empty() == settings->users.empty())
             throw CLI::ValidationError("serve",

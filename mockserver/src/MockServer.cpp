@@ -5,6 +5,7 @@
 #include "pop3/ResponseWriter.h"
 #include "pop3/SelfSignedCertificate.h"
 #include "pop3/Server.h"
+#include "pop3/mock/ControlApi.h"
 #include "pop3/mock/RuleMatcher.h"
 
 #include <Poco/DirectoryIterator.h>
@@ -17,7 +18,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -33,6 +33,8 @@ struct StoredMessage {
     MessageInfo info;
     std::optional<MessageRef> ref;
     std::string path;
+    /// A delivered message's source, which `ref` points into: alive while a copy is.
+    std::shared_ptr<const MessageSource> delivered;
 };
 
 struct UserStore {
@@ -52,7 +54,14 @@ struct SessionData {
     bool deleteNow = false;
     /// Fault updateRemovesUnmarked: QUIT also removes a message not marked deleted.
     bool removeUnmarked = false;
+    /// Matches per runtime rule id, for `occurrence`.
+    std::unordered_map<std::uint64_t, std::uint64_t> runtimeCounts;
+    /// A login command (PASS, APOP, AUTH) awaits its +OK or -ERR, for the counters.
+    bool pendingLogin = false;
 };
+
+/// How the server traces a SASL client line (not a command).
+constexpr std::string_view kMaskedSaslLine = "****";
 
 /// Ids of delivered messages start here, above every declared position.
 constexpr std::uint64_t kDeliveredIds = std::uint64_t{1} << 32;
@@ -199,6 +208,122 @@ std::string plusOne(std::size_t, std::string value) {
     return std::to_string(std::stoull(value) + 1);
 }
 
+/// Octets a traced sent line stands for: a summarised message body gives its count.
+std::uint64_t sentOctets(std::string_view line) {
+    constexpr std::string_view prefix = "[message data: ", suffix = " octets]";
+    if (line.size() > prefix.size() + suffix.size() && line.substr(0, prefix.size()) == prefix &&
+        line.substr(line.size() - suffix.size()) == suffix) {
+        std::uint64_t octets = 0;
+        for (char c : line.substr(prefix.size(), line.size() - prefix.size() - suffix.size())) {
+            if (c < '0' || c > '9')
+                return line.size() + 2;
+            octets = octets * 10 + static_cast<std::uint64_t>(c - '0');
+        }
+        return octets;
+    }
+    return line.size() + 2;
+}
+
+/// The rules added while the server runs, shared by every session. They match as
+/// RuleMatcher matches the scenario's rules; each session counts its own matches (for
+/// `occurrence`) in SessionData::runtimeCounts.
+class RuntimeRules {
+public:
+    std::uint64_t add(Rule rule, std::optional<std::uint64_t> times) {
+        auto entry = std::make_shared<Entry>();
+        if (rule.match.arguments)
+            entry->arguments = std::make_unique<Poco::RegularExpression>(*rule.match.arguments);
+        entry->info.rule = std::move(rule);
+        entry->info.remaining = times;
+        std::lock_guard<std::mutex> lock(_mutex);
+        entry->info.id = ++_nextId;
+        _entries.push_back(entry);
+        return entry->info.id;
+    }
+
+    std::vector<RuntimeRule> list() const {
+        std::lock_guard<std::mutex> lock(_mutex);
+        std::vector<RuntimeRule> rules;
+        for (const auto& entry : _entries)
+            rules.push_back(entry->info);
+        return rules;
+    }
+
+    bool remove(std::uint64_t id) {
+        std::lock_guard<std::mutex> lock(_mutex);
+        const auto it = std::find_if(_entries.begin(), _entries.end(),
+                                     [&](const auto& entry) { return entry->info.id == id; });
+        if (it == _entries.end())
+            return false;
+        _entries.erase(it);
+        return true;
+    }
+
+    std::size_t clear() {
+        std::lock_guard<std::mutex> lock(_mutex);
+        const std::size_t count = _entries.size();
+        _entries.clear();
+        return count;
+    }
+
+    /// The rule that acts on a command, if any; it stays valid after the rule expires.
+    std::shared_ptr<const Rule> onCommand(std::unordered_map<std::uint64_t, std::uint64_t>& counts,
+                                          std::string_view keyword, const std::string& arguments,
+                                          std::string_view user) {
+        std::lock_guard<std::mutex> lock(_mutex);
+        if (_entries.empty())
+            return nullptr;
+        const CommandSpec* spec = findCommand(keyword);
+        std::shared_ptr<Entry> chosen;
+        for (const auto& entry : _entries) {
+            const RuleMatch& match = entry->info.rule.match;
+            if (match.kind == RuleMatch::Kind::Greeting ||
+                (match.kind == RuleMatch::Kind::Command && (!spec || spec->id != match.command)) ||
+                (match.user && *match.user != user))
+                continue;
+            Poco::RegularExpression::Match found;
+            if (entry->arguments && entry->arguments->match(arguments, 0, found) == 0)
+                continue;
+            const std::uint64_t count = ++counts[entry->info.id];
+            if (!chosen && (!match.occurrence || *match.occurrence == count))
+                chosen = entry;
+        }
+        return spend(chosen);
+    }
+
+    /// The rule for the greeting of the server's `connection`-th connection, if any.
+    std::shared_ptr<const Rule> onGreeting(std::uint64_t connection) {
+        std::lock_guard<std::mutex> lock(_mutex);
+        for (const auto& entry : _entries) {
+            const RuleMatch& match = entry->info.rule.match;
+            if (match.kind == RuleMatch::Kind::Greeting &&
+                (!match.occurrence || *match.occurrence == connection))
+                return spend(entry);
+        }
+        return nullptr;
+    }
+
+private:
+    struct Entry {
+        RuntimeRule info;
+        std::unique_ptr<Poco::RegularExpression> arguments;
+    };
+
+    /// Counts an action of `entry` (held under _mutex), removing it once its times are spent.
+    std::shared_ptr<const Rule> spend(const std::shared_ptr<Entry>& entry) {
+        if (!entry)
+            return nullptr;
+        ++entry->info.applied;
+        if (entry->info.remaining && --*entry->info.remaining == 0)
+            _entries.erase(std::find(_entries.begin(), _entries.end(), entry));
+        return std::shared_ptr<const Rule>(entry, &entry->info.rule);
+    }
+
+    mutable std::mutex _mutex;
+    std::vector<std::shared_ptr<Entry>> _entries;
+    std::uint64_t _nextId = 0;
+};
+
 } // namespace
 
 struct MockServer::State {
@@ -212,24 +337,33 @@ struct MockServer::State {
     std::unique_ptr<Poco::TemporaryFile> certDir;
     std::unique_ptr<Server> plain;
     std::unique_ptr<Server> implicit;
+    std::unique_ptr<ControlApi> control;
     Recording recording;
     RuleMatcher greetingMatcher;
+    RuntimeRules runtimeRules;
     std::atomic<std::uint64_t> connections{0};
     std::atomic<std::uint64_t> nextRecordId{0};
+    std::atomic<std::uint64_t> commands{0};
+    std::atomic<std::uint64_t> bytesReceived{0};
+    std::atomic<std::uint64_t> bytesSent{0};
+    std::atomic<std::uint64_t> logins{0};
+    std::atomic<std::uint64_t> failedLogins{0};
 
     mutable std::mutex mutex;
     std::map<std::string, UserStore> users;
     std::unordered_map<const Session*, SessionData> sessions;
-    /// The messages deliver() made, never dropped: a deque keeps the MessageRefs valid, and
-    /// its size numbers the next one.
-    std::deque<MessageSource> delivered;
+    /// Numbers the messages deliver() makes (their ids), and the "delivered-N" unique-ids it
+    /// gives.
+    std::uint64_t deliveredCount = 0;
+    std::uint64_t deliveredUidCount = 0;
     /// Users whose maildrop a QUIT left locked (fault quitKeepsLock).
     std::set<std::string> keptLocks;
     /// failNextUpdate() was called.
     bool failUpdate = false;
 
     State(const Scenario& s, MockServerOptions o)
-        : scenario(s), options(std::move(o)), greetingMatcher(s.rules) {}
+        : scenario(s), options(std::move(o)), recording(options.recordingLimit),
+          greetingMatcher(s.rules) {}
 
     SessionData& data(const Session& session) {
         std::lock_guard<std::mutex> lock(mutex);
@@ -279,6 +413,36 @@ struct MockServer::State {
             return message.ref->text();
         Poco::FileInputStream in(message.path);
         return std::string(std::istreambuf_iterator<char>(in), {});
+    }
+
+    static const StoredMessage* findUid(const UserStore& store, const std::string& uid) {
+        for (const StoredMessage& message : store.messages) {
+            if (message.info.uid == uid)
+                return &message;
+        }
+        return nullptr;
+    }
+
+    /// The next N whose "delivered-N" unique-id `store` does not have yet.
+    std::uint64_t nextDeliveredUid(const UserStore& store) {
+        std::uint64_t n = ++deliveredUidCount;
+        while (findUid(store, "delivered-" + std::to_string(n)))
+            n = ++deliveredUidCount;
+        return n;
+    }
+
+    /// Appends a delivered message to `store`; returns it numbered as a new session would
+    /// see it.
+    MessageInfo append(UserStore& store, MessageSource source) {
+        auto shared = std::make_shared<const MessageSource>(std::move(source));
+        StoredMessage message;
+        message.ref = MessageRef{shared.get(), 0, kDeliveredIds + ++deliveredCount};
+        message.info = message.ref->info();
+        message.delivered = std::move(shared);
+        store.messages.push_back(std::move(message));
+        MessageInfo info = store.messages.back().info;
+        info.id = store.messages.size();
+        return info;
     }
 
     void removeMessages(const std::string& user, const std::set<std::uint64_t>& ids,
@@ -343,14 +507,42 @@ struct MockServer::State {
         });
     }
 
+    /// Counts one traced line: a command, its octets, and the outcome of a login command.
+    void count(SessionData& sd, TraceDirection direction, std::string_view line) {
+        if (direction == TraceDirection::received) {
+            bytesReceived += line.size() + 2;
+            if (line == kMaskedSaslLine)
+                return;
+            ++commands;
+            const auto [keyword, arguments] = splitCommand(line);
+            sd.pendingLogin =
+                keyword == "PASS" || keyword == "APOP" || (keyword == "AUTH" && !arguments.empty());
+            return;
+        }
+        bytesSent += sentOctets(line);
+        if (!sd.pendingLogin)
+            return;
+        if (line.substr(0, 3) == "+OK") {
+            ++logins;
+            sd.pendingLogin = false;
+        } else if (line.substr(0, 4) == "-ERR") {
+            ++failedLogins;
+            sd.pendingLogin = false;
+        }
+    }
+
     CommandAction onCommand(Session& session, const CommandContext& context) {
         SessionData& sd = data(session);
         CommandAction action;
         const Rule* rule = nullptr;
+        // Keeps a runtime rule alive while it is applied, even if it expires meanwhile.
+        std::shared_ptr<const Rule> runtimeRule;
         std::string keyword;
         std::string arguments;
         if (context.greeting) {
-            rule = greetingMatcher.onGreeting(++connections);
+            const std::uint64_t connection = ++connections;
+            rule = greetingMatcher.onGreeting(connection);
+            runtimeRule = runtimeRules.onGreeting(connection);
         } else {
             std::tie(keyword, arguments) = splitCommand(context.line);
             if ((keyword == "USER" || keyword == "APOP") && !arguments.empty())
@@ -358,7 +550,10 @@ struct MockServer::State {
             if (keyword == "QUIT")
                 recording.updateSession(sd.recordId, [](RecordedSession& r) { r.quit = true; });
             rule = sd.matcher->onCommand(keyword, arguments, sd.ruleUser);
+            runtimeRule = runtimeRules.onCommand(sd.runtimeCounts, keyword, arguments, sd.ruleUser);
         }
+        if (runtimeRule)
+            rule = runtimeRule.get();
         if (!rule)
             return capabilityOverride(keyword, context);
         if (rule->delay)
@@ -680,8 +875,10 @@ struct MockServer::State {
         };
         server->onTrace = [this](const Session& session, TraceDirection direction,
                                  std::string_view line) {
-            recording.addLine({data(session).recordId, direction, std::string(line),
-                               std::chrono::system_clock::now()});
+            SessionData& sd = data(session);
+            count(sd, direction, line);
+            recording.addLine(
+                {sd.recordId, direction, std::string(line), std::chrono::system_clock::now()});
         };
         return server;
     }
@@ -737,9 +934,16 @@ void MockServer::start() {
         s.implicit = s.makeServer(true, tlsPort);
         s.implicit->start();
     }
+    if (s.options.controlPort) {
+        s.control =
+            std::make_unique<ControlApi>(*this, s.options.controlAddress, *s.options.controlPort);
+        s.control->start();
+    }
 }
 
 void MockServer::stop() {
+    if (_state->control)
+        _state->control->stop();
     // Each listener takes up to a poll interval to stop; stop both at once.
     std::thread implicit;
     if (_state->implicit)
@@ -770,8 +974,32 @@ const std::string& MockServer::address() const {
     return _state->address;
 }
 
+std::optional<std::uint16_t> MockServer::controlPort() const {
+    if (!_state->control)
+        return std::nullopt;
+    return _state->control->port();
+}
+
+const Scenario& MockServer::scenario() const {
+    return _state->scenario;
+}
+
 Recording& MockServer::recording() {
     return _state->recording;
+}
+
+MockCounters MockServer::counters() const {
+    const State& s = *_state;
+    MockCounters counters;
+    counters.sessions = s.nextRecordId;
+    counters.commands = s.commands;
+    counters.bytesReceived = s.bytesReceived;
+    counters.bytesSent = s.bytesSent;
+    counters.logins = s.logins;
+    counters.failedLogins = s.failedLogins;
+    std::lock_guard<std::mutex> lock(s.mutex);
+    counters.openSessions = s.sessions.size();
+    return counters;
 }
 
 void MockServer::resetMailboxes() {
@@ -785,16 +1013,66 @@ void MockServer::resetMailboxes() {
 void MockServer::deliver(const std::string& user) {
     State& s = *_state;
     std::lock_guard<std::mutex> lock(s.mutex);
-    const std::uint64_t n = s.delivered.size() + 1;
-    MessageSource& source = s.delivered.emplace_back();
+    UserStore& store = s.users[user];
+    const std::uint64_t n = s.nextDeliveredUid(store);
+    MessageSource source;
     source.text = "Subject: Delivered " + std::to_string(n) +
                   "\r\n\r\nA message delivered while the server was running.\r\n";
     source.size = measureMessage(source.text).octets;
     source.uid = "delivered-" + std::to_string(n);
-    StoredMessage message;
-    message.ref = MessageRef{&source, 0, kDeliveredIds + n};
-    message.info = message.ref->info();
-    s.users[user].messages.push_back(std::move(message));
+    s.append(store, std::move(source));
+}
+
+MessageInfo MockServer::deliver(const std::string& user, MessageSource message) {
+    State& s = *_state;
+    std::lock_guard<std::mutex> lock(s.mutex);
+    UserStore& store = s.users[user];
+    if (message.uid && State::findUid(store, *message.uid))
+        throw std::invalid_argument("the mailbox of '" + user + "' already has a message '" +
+                                    *message.uid + "'");
+    if (!message.uid)
+        message.uid = "delivered-" + std::to_string(s.nextDeliveredUid(store));
+    return s.append(store, std::move(message));
+}
+
+bool MockServer::removeMessage(const std::string& user, const std::string& uid) {
+    State& s = *_state;
+    std::lock_guard<std::mutex> lock(s.mutex);
+    const auto it = s.users.find(user);
+    const StoredMessage* message = it == s.users.end() ? nullptr : State::findUid(it->second, uid);
+    if (!message)
+        return false;
+    s.removeMessages(user, {message->info.id}, nullptr);
+    return true;
+}
+
+std::size_t MockServer::clearMailbox(const std::string& user) {
+    State& s = *_state;
+    std::lock_guard<std::mutex> lock(s.mutex);
+    const auto it = s.users.find(user);
+    if (it == s.users.end())
+        return 0;
+    std::set<std::uint64_t> ids;
+    for (const StoredMessage& message : it->second.messages)
+        ids.insert(message.info.id);
+    s.removeMessages(user, ids, nullptr);
+    return ids.size();
+}
+
+std::optional<std::string> MockServer::messageText(const std::string& user,
+                                                   const std::string& uid) const {
+    State& s = *_state;
+    std::optional<StoredMessage> message;
+    {
+        std::lock_guard<std::mutex> lock(s.mutex);
+        const auto it = s.users.find(user);
+        if (it != s.users.end())
+            if (const StoredMessage* found = State::findUid(it->second, uid))
+                message = *found;
+    }
+    if (!message)
+        return std::nullopt;
+    return s.textOf(*message);
 }
 
 void MockServer::failNextUpdate() {
@@ -811,6 +1089,34 @@ std::vector<MessageInfo> MockServer::mailbox(const std::string& user) const {
             infos.push_back(message.info);
     }
     return infos;
+}
+
+std::vector<std::string> MockServer::users() const {
+    std::lock_guard<std::mutex> lock(_state->mutex);
+    std::vector<std::string> names;
+    for (const auto& [user, store] : _state->users)
+        names.push_back(user);
+    return names;
+}
+
+std::uint64_t MockServer::addRule(Rule rule, std::optional<std::uint64_t> times) {
+    if (rule.fault == Fault::NoImplicitTls || rule.fault == Fault::UntrustedCertificate)
+        throw std::invalid_argument("fault '" + std::string(toString(*rule.fault)) +
+                                    "' acts on the listeners when the server starts, not on a "
+                                    "running server");
+    return _state->runtimeRules.add(std::move(rule), times);
+}
+
+std::vector<RuntimeRule> MockServer::runtimeRules() const {
+    return _state->runtimeRules.list();
+}
+
+bool MockServer::removeRule(std::uint64_t id) {
+    return _state->runtimeRules.remove(id);
+}
+
+std::size_t MockServer::clearRules() {
+    return _state->runtimeRules.clear();
 }
 
 } // namespace pop3::mock

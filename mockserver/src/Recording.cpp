@@ -15,11 +15,41 @@ constexpr const char* kMaskedSaslLine = "****";
 void Recording::addLine(RecordedLine line) {
     std::lock_guard<std::mutex> lock(_mutex);
     _lines.push_back(std::move(line));
+    if (_limit != 0 && _lines.size() > _limit) {
+        _lines.pop_front();
+        ++_dropped;
+    }
 }
 
 std::vector<RecordedLine> Recording::lines() const {
     std::lock_guard<std::mutex> lock(_mutex);
-    return _lines;
+    return {_lines.begin(), _lines.end()};
+}
+
+std::vector<RecordedLine> Recording::lines(const RecordingQuery& query) const {
+    std::vector<RecordedLine> found;
+    std::lock_guard<std::mutex> lock(_mutex);
+    // Newest first, so that `newest` stops the scan early; reversed at the end.
+    for (auto it = _lines.rbegin(); it != _lines.rend(); ++it) {
+        if (query.newest != 0 && found.size() == query.newest)
+            break;
+        if ((query.session && it->session != *query.session) ||
+            (query.since && it->time < *query.since))
+            continue;
+        found.push_back(*it);
+    }
+    std::reverse(found.begin(), found.end());
+    return found;
+}
+
+std::size_t Recording::lineCount() const {
+    std::lock_guard<std::mutex> lock(_mutex);
+    return _lines.size();
+}
+
+std::uint64_t Recording::droppedLines() const {
+    std::lock_guard<std::mutex> lock(_mutex);
+    return _dropped;
 }
 
 std::vector<RecordedSession> Recording::sessions() const {
@@ -48,6 +78,7 @@ std::vector<std::string> Recording::commands() const {
 void Recording::clear() {
     std::lock_guard<std::mutex> lock(_mutex);
     _lines.clear();
+    _dropped = 0;
     _sessions.clear();
     _sessionPositions.clear();
 }

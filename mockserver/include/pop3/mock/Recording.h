@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -35,9 +37,23 @@ struct RecordedSession {
     std::vector<std::string> deletedUids;
 };
 
+/// Which lines Recording::lines(query) returns.
+struct RecordingQuery {
+    /// Only this session's lines.
+    std::optional<std::uint64_t> session;
+    /// Only lines recorded at or after this time.
+    std::optional<std::chrono::system_clock::time_point> since;
+    /// At most this many lines, the newest (0: all).
+    std::size_t newest = 0;
+};
+
 /// Everything the mock saw, in order. Thread-safe: sessions record from their own threads.
+/// Keeps at most limit() lines, dropping the oldest; sessions are all kept.
 class Recording {
 public:
+    /// `limit` 0: keep every line.
+    explicit Recording(std::size_t limit = 0) : _limit(limit) {}
+
     void addLine(RecordedLine line);
     /// Creates or updates the session's record through `update`.
     template <typename Update> void updateSession(std::uint64_t id, Update&& update) {
@@ -46,7 +62,13 @@ public:
     }
 
     std::vector<RecordedLine> lines() const;
+    std::vector<RecordedLine> lines(const RecordingQuery& query) const;
     std::vector<RecordedSession> sessions() const;
+    /// Lines held now.
+    std::size_t lineCount() const;
+    /// Lines dropped to stay within the limit since the last clear().
+    std::uint64_t droppedLines() const;
+    std::size_t limit() const { return _limit; }
     /// The command keywords received (upper case), in order, across sessions.
     std::vector<std::string> commands() const;
     void clear();
@@ -55,7 +77,9 @@ private:
     RecordedSession& sessionLocked(std::uint64_t id);
 
     mutable std::mutex _mutex;
-    std::vector<RecordedLine> _lines;
+    const std::size_t _limit;
+    std::deque<RecordedLine> _lines;
+    std::uint64_t _dropped = 0;
     std::vector<RecordedSession> _sessions;
     /// Session id -> position in _sessions, so recording stays O(1) per line under load.
     std::unordered_map<std::uint64_t, std::size_t> _sessionPositions;
