@@ -31,6 +31,8 @@ std::optional<Target> parseTarget(const RunSettings& settings) {
     if (colon == std::string::npos || colon == 0)
         return std::nullopt;
     std::string host = settings.target.substr(0, colon);
+    if (host.find_first_of("/@") != std::string::npos)
+        return std::nullopt; // a URL, not a host
     if (host.size() > 2 && host.front() == '[' && host.back() == ']')
         host = host.substr(1, host.size() - 2);
     Target target;
@@ -85,8 +87,12 @@ ExitStatus runRun(RunSettings& settings) {
     if (!settings.target.empty()) {
         target = parseTarget(settings);
         if (!target) {
-            std::cerr << "pop3-conform run: --target expects HOST:PORT, got '" << settings.target
-                      << "'\n";
+            // A URL's user information is not echoed: it may hold a password.
+            const bool userInfo = settings.target.find('@') != std::string::npos;
+            std::cerr << "pop3-conform run: --target expects HOST:PORT"
+                      << (userInfo ? std::string(", not a URL with a user name")
+                                   : ", got '" + settings.target + "'")
+                      << '\n';
             return ExitStatus::usage;
         }
     }

@@ -63,8 +63,8 @@ mock::Scenario scenarioFromOptions(const ServeSettings& settings) {
     }
     for (const std::string& user : settings.users) {
         const std::size_t colon = user.find(':');
-        if (colon == std::string::npos || colon == 0)
-            throw CLI::ValidationError("--user", "expected NAME:PASSWORD, got '" + user + "'");
+        if (colon == std::string::npos || colon == 0) // not echoed: it may hold the password
+            throw CLI::ValidationError("--user", "expected NAME:PASSWORD with a non-empty NAME");
         mock::Mailbox mailbox;
         mailbox.user = user.substr(0, colon);
         mailbox.password = user.substr(colon + 1);

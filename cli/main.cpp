@@ -2,6 +2,7 @@
 // parsing picks one, and main() runs it.
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <csignal>
 #include <sys/resource.h>
 
@@ -25,6 +26,19 @@ void raiseOpenFileLimit() {
     }
 }
 
+/// CLI11's message, except that arguments it did not expect are not repeated when one may hold a
+/// password (a URL with a user name).
+std::string failureMessage(const CLI::App* app, const CLI::Error& error) {
+    const std::vector<std::string> extras = app->remaining(true);
+    const bool secret = std::any_of(extras.begin(), extras.end(), [](const std::string& extra) {
+        return extra.find('@') != std::string::npos;
+    });
+    if (dynamic_cast<const CLI::ExtrasError*>(&error) == nullptr || !secret)
+        return CLI::FailureMessage::simple(app, error);
+    return "Unexpected arguments, one with '@' (not shown: it may hold a password)\n"
+           "Run with --help for more information.\n";
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -37,6 +51,7 @@ int main(int argc, char** argv) {
                  "pop3-conform");
     app.set_version_flag("--version", "pop3-conform " POP3_CONFORM_VERSION);
     app.require_subcommand(1);
+    app.failure_message(failureMessage);
 
     pop3::cli::CommandRunner runner;
     pop3::cli::addFetchCommand(app, runner);

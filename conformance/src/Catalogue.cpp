@@ -47,6 +47,9 @@ std::vector<const Check*> selectChecks(const std::vector<std::string>& patterns)
         bool matched = false;
         for (const Check& check : catalogue())
             matched = matched || fnmatch(pattern.c_str(), check.info.id.c_str(), 0) == 0;
+        // A URL given where the target belongs is not echoed: it may hold a password.
+        if (!matched && pattern.find("://") != std::string::npos)
+            throw UsageError("a URL is no check id pattern: give the server with --target URL");
         if (!matched)
             throw UsageError("no check id matches '" + pattern + "' (see list-checks)");
     }

@@ -1,6 +1,7 @@
 #include "pop3/conformance/CheckContext.h"
 
 #include "pop3/Auth.h"
+#include "pop3/Command.h"
 #include "pop3/Errors.h"
 #include "pop3/Tls.h"
 
@@ -42,23 +43,19 @@ std::string printable(std::string_view text) {
     return out;
 }
 
-/// The line as the transcript shows it: secrets of PASS, APOP and SASL data masked.
+/// The line as the transcript shows it: secrets of PASS, APOP and AUTH masked, SASL data as
+/// "****" (a cancelling "*" stays).
 std::string masked(std::string_view line, bool saslData) {
     if (saslData)
-        return "****";
-    const std::string keyword = firstWord(line);
-    if (keyword == "PASS")
-        return "PASS ****";
-    if (keyword == "APOP") {
-        const std::size_t last = line.rfind(' ');
-        return std::string(line.substr(0, last)) + " ****";
-    }
-    if (keyword == "AUTH") {
-        const std::size_t second = line.find(' ', 5);
-        if (second != std::string_view::npos)
-            return std::string(line.substr(0, second)) + " ****";
-    }
-    return std::string(line);
+        return line == "*" ? "*" : "****";
+    return maskSecrets(line);
+}
+
+/// "AUTH mechanism ...": the lines after it are SASL data until the final reply.
+bool opensSaslExchange(std::string_view line) {
+    const std::size_t space = line.find(' ');
+    return firstWord(line) == "AUTH" && space != std::string_view::npos &&
+           line.find_first_not_of(' ', space) != std::string_view::npos;
 }
 
 } // namespace
@@ -107,11 +104,12 @@ void Probe::send(std::string_view bytes) {
     while (!rest.empty()) {
         const std::size_t end = rest.find("\r\n");
         const std::string_view line = rest.substr(0, end);
-        record("C:", end == std::string_view::npos ? std::string(line) + " (no CRLF)"
-                                                   : masked(line, _inSasl));
-        _inSasl = firstWord(line) == "AUTH";
-        if (end == std::string_view::npos)
+        if (end == std::string_view::npos) {
+            record("C:", masked(line, _inSasl) + " (no CRLF)");
             break;
+        }
+        record("C:", masked(line, _inSasl));
+        _inSasl = _inSasl || opensSaslExchange(line);
         rest.remove_prefix(end + 2);
     }
     try {

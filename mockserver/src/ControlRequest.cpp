@@ -12,6 +12,8 @@
 #include <tuple>
 #include <yaml-cpp/depthguard.h>
 
+#include "YamlReader.h"
+
 namespace pop3::mock::detail {
 
 namespace {
@@ -117,11 +119,16 @@ bool isObject(const Poco::Dynamic::Var& json) {
 }
 
 YAML::Node loadYaml(const std::string& body) {
+    YAML::Node node;
     try {
-        return YAML::Load(body);
+        node = YAML::Load(body);
     } catch (const YAML::Exception& e) {
         throw ApiError(400, "cannot read the body as a scenario fragment: " + e.msg);
     }
+    if (aliasExpansionBeyond(node, aliasExpansionLimit(body.size())))
+        throw ApiError(400, "cannot read the body as a scenario fragment: YAML aliases make it "
+                            "too large; use fewer aliases");
+    return node;
 }
 
 void invalid(std::vector<Diagnostic> diagnostics) {

@@ -58,6 +58,8 @@ struct SessionData {
     std::unordered_map<std::uint64_t, std::uint64_t> runtimeCounts;
     /// A login command (PASS, APOP, AUTH) awaits its +OK or -ERR, for the counters.
     bool pendingLogin = false;
+    /// The maildrop this session holds locked (State::maildropKey).
+    std::optional<std::string> lockedMaildrop;
 };
 
 /// How the server traces a SASL client line (not a command).
@@ -358,6 +360,9 @@ struct MockServer::State {
     std::uint64_t deliveredUidCount = 0;
     /// Users whose maildrop a QUIT left locked (fault quitKeepsLock).
     std::set<std::string> keptLocks;
+    /// Maildrops a session holds (RFC 1939 §8), across both listeners and every user name that
+    /// shares a Maildir.
+    std::set<std::string> lockedMaildrops;
     /// failNextUpdate() was called.
     bool failUpdate = false;
 
@@ -451,19 +456,55 @@ struct MockServer::State {
         if (it == users.end())
             return;
         auto& messages = it->second.messages;
+        std::set<std::string> removedPaths;
+        std::string failures;
         for (auto message = messages.begin(); message != messages.end();) {
             if (ids.count(message->info.id) == 0) {
                 ++message;
                 continue;
             }
-            if (!message->path.empty())
-                Poco::File(message->path).remove(); // one unlink: atomic per message
+            if (!message->path.empty()) {
+                try {
+                    Poco::File(message->path).remove(); // one unlink: atomic per message
+                } catch (const Poco::Exception& e) {
+                    // Kept on disk and in the store; the other marked messages still go.
+                    failures += (failures.empty() ? "" : "; ") + e.displayText();
+                    ++message;
+                    continue;
+                }
+                removedPaths.insert(message->path);
+            }
             if (record) {
                 record->deletedPositions.push_back(message->info.id);
                 record->deletedUids.push_back(message->info.uid);
             }
             message = messages.erase(message);
         }
+        // Users that share the Maildir no longer see the removed files.
+        for (auto& entry : users) {
+            auto& list = entry.second.messages;
+            list.erase(std::remove_if(list.begin(), list.end(),
+                                      [&](const StoredMessage& m) {
+                                          return !m.path.empty() && removedPaths.count(m.path);
+                                      }),
+                       list.end());
+        }
+        if (!failures.empty())
+            throw std::runtime_error("cannot remove " + failures);
+    }
+
+    /// What the maildrop lock of `user` covers: the Maildir folder, or the user's store.
+    static std::string maildropKey(const Mailbox* mailbox, const std::string& user) {
+        if (mailbox && mailbox->maildir)
+            return "maildir " + Poco::Path::forDirectory(*mailbox->maildir).absolute().toString();
+        return "user " + user;
+    }
+
+    /// Frees the maildrop `sd`'s session holds, if any (held under mutex).
+    void unlockMaildrop(SessionData& sd) {
+        if (sd.lockedMaildrop)
+            lockedMaildrops.erase(*sd.lockedMaildrop);
+        sd.lockedMaildrop.reset();
     }
 
     void login(Session& session) {
@@ -496,6 +537,14 @@ struct MockServer::State {
             now - *store.lastLogin < *spec.limits.loginDelay) {
             session.refusal = LoginStatus::LoginDelay;
             return;
+        }
+        if (spec.mailboxLock.value_or(true)) {
+            const std::string key = maildropKey(mailbox, session.username);
+            if (!lockedMaildrops.insert(key).second) {
+                session.refusal = LoginStatus::InUse;
+                return;
+            }
+            sd.lockedMaildrop = key;
         }
         store.lastLogin = now;
         session.authenticated = true;
@@ -802,7 +851,8 @@ struct MockServer::State {
             options.saslMechanisms = *spec.auth.mechanisms;
         options.refusePlaintextLoginWithoutTls =
             spec.auth.refusePlaintextLoginWithoutTls.value_or(false);
-        options.exclusiveMailboxLock = spec.mailboxLock.value_or(true);
+        // The mock locks maildrops itself (login), across both listeners.
+        options.exclusiveMailboxLock = false;
         if (spec.limits.idleTimeout)
             options.idleTimeout = *spec.limits.idleTimeout;
         if (spec.limits.maxCommandLine)
@@ -843,6 +893,15 @@ struct MockServer::State {
         };
         server->onQuit = [this](Session& session) {
             SessionData& sd = data(session);
+            // Whatever happens here, the maildrop is free before the QUIT reply.
+            struct Unlock {
+                State& state;
+                SessionData& sd;
+                ~Unlock() {
+                    std::lock_guard<std::mutex> lock(state.mutex);
+                    state.unlockMaildrop(sd);
+                }
+            } unlock{*this, sd};
             if (sd.skipUpdate)
                 return;
             std::set<std::uint64_t> doomed;
@@ -868,7 +927,11 @@ struct MockServer::State {
         };
         server->onDisconnect = [this](Session& session) {
             std::lock_guard<std::mutex> lock(mutex);
-            sessions.erase(&session);
+            const auto it = sessions.find(&session);
+            if (it == sessions.end())
+                return;
+            unlockMaildrop(it->second);
+            sessions.erase(it);
         };
         server->onCommand = [this](Session& session, const CommandContext& context) {
             return onCommand(session, context);

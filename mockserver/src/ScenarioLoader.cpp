@@ -11,7 +11,10 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <optional>
+#include <sstream>
 #include <stdexcept>
+#include <yaml-cpp/eventhandler.h>
 
 #include "ExpectationsParser.h"
 #include "MailboxParser.h"
@@ -80,6 +83,54 @@ const KeyTable& ScenarioLoader::keyTable(std::string_view context) {
 
 namespace {
 
+/// Records where the root node of each document starts, from parser events.
+class DocumentRoots : public YAML::EventHandler {
+public:
+    std::vector<YAML::Mark> roots;
+
+    void OnDocumentStart(const YAML::Mark&) override { _awaitingRoot = true; }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  const std::string&) override {
+        node(mark);
+    }
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {
+        node(mark);
+    }
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {
+        node(mark);
+    }
+    void OnMapEnd() override {}
+
+private:
+    void node(const YAML::Mark& mark) {
+        if (_awaitingRoot)
+            roots.push_back(mark);
+        _awaitingRoot = false;
+    }
+
+    bool _awaitingRoot = false;
+};
+
+/// Where the root of a second document starts, if `text` has one. YAML::LoadAll() is not used:
+/// on some malformed input yaml-cpp reports empty documents without end, so LoadAll() never
+/// returns and its memory grows until the process dies. At most two documents are read here.
+std::optional<YAML::Mark> secondDocument(const std::string& text) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentRoots roots;
+    for (int documents = 0; documents < 2 && parser.HandleNextDocument(roots); ++documents) {
+    }
+    if (roots.roots.size() < 2)
+        return std::nullopt;
+    return roots.roots[1];
+}
+
 /// Parses and checks `text`; fills `scenario` as far as it goes, and `diagnostics` with every
 /// problem in file order.
 void load(const std::string& text, const std::string& file, Scenario& scenario,
@@ -88,24 +139,35 @@ void load(const std::string& text, const std::string& file, Scenario& scenario,
     scenario.name = Poco::Path(file).getBaseName();
     YamlReader reader(file, diagnostics);
 
-    std::vector<YAML::Node> documents;
+    YAML::Node root;
+    std::optional<YAML::Mark> second;
     try {
-        documents = YAML::LoadAll(text);
+        second = secondDocument(text);
+        root = YAML::Load(text);
     } catch (const YAML::ParserException& e) {
         reader.error(SourceLocation{e.mark.line + 1, e.mark.column + 1},
                      "YAML syntax error: " + e.msg);
         return;
     }
-    if (documents.empty() || documents.front().IsNull()) {
+    if (root.IsNull()) {
         reader.error(SourceLocation{1, 1}, "the scenario is empty; expected a map with keys such "
                                            "as 'mailboxes', 'server' and 'steps'");
         return;
     }
-    if (documents.size() > 1) {
-        reader.error(documents[1], "a scenario file holds one YAML document; remove this '---' "
-                                   "document or move it to a file of its own");
+    const std::size_t limit = detail::aliasExpansionLimit(text.size());
+    if (const auto node = detail::aliasExpansionBeyond(root, limit)) {
+        const SourceLocation at = reader.locate(*node);
+        reader.error(at.line > 0 ? at : SourceLocation{1, 1},
+                     "YAML aliases repeat this so often that the scenario grows beyond " +
+                         std::to_string(limit) + " nodes and octets of text; use fewer aliases");
+        return;
     }
-    const YAML::Node& root = documents.front();
+    if (second) {
+        reader.error(second->is_null() ? SourceLocation{}
+                                       : SourceLocation{second->line + 1, second->column + 1},
+                     "a scenario file holds one YAML document; remove this '---' document or "
+                     "move it to a file of its own");
+    }
     auto fields = reader.map(root, "scenario", "the scenario");
     if (!fields)
         return;

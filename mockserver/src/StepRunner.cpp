@@ -1,11 +1,13 @@
 #include "pop3/mock/StepRunner.h"
 
+#include "pop3/Command.h"
 #include "pop3/Errors.h"
 #include "pop3/WireConnection.h"
 #include "pop3/mock/Variables.h"
 
 #include <Poco/Exception.h>
 #include <Poco/RegularExpression.h>
+#include <Poco/String.h>
 
 #include <algorithm>
 #include <cctype>
@@ -120,6 +122,65 @@ std::vector<std::string> wireLines(std::string_view bytes, bool markMissingLineE
     return lines;
 }
 
+/// True for "AUTH mechanism ...": the lines after it are SASL data until its final reply.
+bool opensSaslExchange(std::string_view line) {
+    const std::size_t start = std::min(line.find_first_not_of(' '), line.size());
+    const std::size_t space = std::min(line.find(' ', start), line.size());
+    return Poco::icompare(std::string(line.substr(start, space - start)), "AUTH") == 0 &&
+           line.find_first_not_of(' ', space) != std::string_view::npos;
+}
+
+/// One line the script sends.
+struct SentLine {
+    /// What this send gave of the line as reports show it, without its line end: secrets masked
+    /// by maskSecrets(), SASL data as "****".
+    std::string shown;
+    /// The whole line (with what earlier sends gave of it), masked the same way.
+    std::string line;
+    /// The line end as sent: CRLF, LF, or nothing for an unfinished line.
+    std::string end;
+    /// The line is the AUTH command or SASL data, so its reply may end the exchange.
+    bool sasl = false;
+};
+
+/// `bytes` split after each LF, with secrets masked; `unfinished` is what was sent of the first
+/// line before. `saslOpen` says whether an AUTH exchange is under way before the first line; it
+/// follows each complete line.
+std::vector<SentLine> sentLines(std::string_view bytes, std::string_view unfinished,
+                                bool& saslOpen) {
+    std::vector<SentLine> lines;
+    std::size_t pos = 0;
+    while (pos < bytes.size()) {
+        const std::size_t lf = std::min(bytes.find('\n', pos), bytes.size());
+        std::string_view text = bytes.substr(pos, lf - pos);
+        SentLine line;
+        if (lf < bytes.size()) {
+            line.end = "\n";
+            if (!text.empty() && text.back() == '\r') {
+                text.remove_suffix(1);
+                line.end = "\r\n";
+            }
+        }
+        const std::string whole = std::string(pos == 0 ? unfinished : "") + std::string(text);
+        if (saslOpen) {
+            line.shown = whole == "*" ? std::string(text) : "****";
+            line.line = whole == "*" ? whole : "****";
+            line.sasl = true;
+        } else {
+            const std::string masked = maskSecrets(whole);
+            line.line = masked;
+            // The rest of a line whose secret began in an earlier send is secret all through.
+            line.shown = masked == whole ? std::string(text) : whole == text ? masked : "****";
+            line.sasl = opensSaslExchange(whole);
+            if (!line.end.empty())
+                saslOpen = line.sasl;
+        }
+        lines.push_back(std::move(line));
+        pos = lf + 1;
+    }
+    return lines;
+}
+
 std::string truncated(std::string text, std::size_t limit = kReportedOctets) {
     if (text.size() <= limit)
         return text;
@@ -144,10 +205,12 @@ struct Failed {
     std::string received;
 };
 
-/// A response the script still has to read: the command line it answers.
+/// A response the script still has to read: the command line it answers (secrets masked).
 struct Awaited {
     std::string line;
     bool greeting = false;
+    /// The line is part of an AUTH exchange: a final reply to it ends the exchange.
+    bool sasl = false;
 };
 
 /// One named connection and what the script has sent on it.
@@ -158,6 +221,9 @@ struct Channel {
     std::string partialLine;
     /// The last response was an AUTH continuation: the next line is a SASL response.
     bool inSasl = false;
+    /// An AUTH exchange is under way: lines sent are SASL data (masked in reports) until the
+    /// final reply to one of them.
+    bool saslOpen = false;
 };
 
 /// The state of one run: connections, variables, transcript.
@@ -260,24 +326,31 @@ private:
     void perform(const SendStep& step) {
         const std::string text = expand(step.text);
         const std::string bytes = step.raw ? text : text + "\r\n";
-        Channel& target = channel(step.connection, escape(text));
-        for (std::string& line : wireLines(bytes, true))
+        const auto found = _channels.find(step.connection);
+        const std::string unfinished = found == _channels.end() ? "" : found->second.partialLine;
+        bool saslOpen = found != _channels.end() && found->second.saslOpen;
+        const std::vector<SentLine> lines = sentLines(bytes, unfinished, saslOpen);
+        std::string shown;
+        for (const SentLine& line : lines)
+            shown += line.shown + line.end;
+        // As written in the step: without the CRLF a command gets.
+        const std::string sent = escape(shown.substr(0, shown.size() - (step.raw ? 0 : 2)));
+        Channel& target = channel(step.connection, sent);
+        for (std::string& line : wireLines(shown, true))
             note(step.connection, TranscriptLine::Source::client, std::move(line));
         try {
             target.connection->send(bytes, _options.timeout);
         } catch (const Error& e) {
-            throw Failed{e.what(), escape(text), {}, {}};
+            throw Failed{e.what(), sent, {}, {}};
         }
+        target.saslOpen = saslOpen;
         // Each complete line sent is a command (or SASL line) waiting for its response.
-        target.partialLine += bytes;
-        std::size_t lf;
-        while ((lf = target.partialLine.find('\n')) != std::string::npos) {
-            std::string line = target.partialLine.substr(0, lf);
-            if (!line.empty() && line.back() == '\r')
-                line.pop_back();
-            target.awaited.push_back({std::move(line), false});
-            target.partialLine.erase(0, lf + 1);
+        for (const SentLine& line : lines) {
+            if (!line.end.empty())
+                target.awaited.push_back({line.line, false, line.sasl});
         }
+        const std::string all = unfinished + bytes;
+        target.partialLine = all.substr(all.rfind('\n') + 1);
     }
 
     ResponseKind kindFor(const Channel& target, const ExpectStep& step) const {
@@ -332,6 +405,7 @@ private:
         const ResponseKind kind = kindFor(target, step);
         WireConnection::Response response =
             target.connection->read(kind, timeout, _options.maxResponseOctets);
+        const bool answersSasl = !target.awaited.empty() && target.awaited.front().sasl;
         if (!target.awaited.empty())
             target.awaited.pop_front();
         transcribe(step.connection, response, kind);
@@ -366,6 +440,10 @@ private:
                          sent, expected, partial};
         }
         target.inSasl = response.continuation;
+        if (response.continuation)
+            target.saslOpen = true;
+        else if (answersSasl)
+            target.saslOpen = false;
         check(step, response, sent, expected);
     }
 
@@ -552,6 +630,7 @@ private:
                      " octets received before the TLS handshake");
         target.partialLine.clear();
         target.inSasl = false;
+        target.saslOpen = false;
         Poco::Net::Context::Ptr tls = context();
         try {
             target.connection->startTls(tls, serverName(), _options.timeout);

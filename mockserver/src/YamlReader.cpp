@@ -22,6 +22,33 @@ bool Fields::misspelt(std::initializer_list<std::string_view> keys) const {
     return false;
 }
 
+std::optional<YAML::Node> aliasExpansionBeyond(const YAML::Node& root, std::size_t limit) {
+    // Depth first with an explicit stack: the expanded form may be far deeper than the text.
+    std::vector<YAML::Node> pending{root};
+    std::size_t units = 0;
+    while (!pending.empty()) {
+        const YAML::Node node = pending.back();
+        pending.pop_back();
+        units += 1 + (node.IsScalar() ? node.Scalar().size() : 0);
+        if (units > limit)
+            return node;
+        if (node.IsMap()) {
+            for (auto it = node.begin(); it != node.end(); ++it) {
+                pending.push_back(it->second);
+                pending.push_back(it->first);
+            }
+        } else if (node.IsSequence()) {
+            for (auto it = node.begin(); it != node.end(); ++it)
+                pending.push_back(*it);
+        }
+    }
+    return std::nullopt;
+}
+
+std::size_t aliasExpansionLimit(std::size_t octets) {
+    return 8 * octets + 4096;
+}
+
 YamlReader::YamlReader(std::string file, std::vector<Diagnostic>& diagnostics)
     : _file(std::move(file)), _diagnostics(diagnostics) {
     Poco::Path path(_file);

@@ -34,6 +34,16 @@ struct Fields {
     bool misspelt(std::initializer_list<std::string_view> keys) const;
 };
 
+/// The node at which `root`, with every YAML alias expanded, grows beyond `limit` units (one per
+/// node and one per octet of scalar text); nullopt when it stays within. An alias repeats its
+/// anchor's content without repeating its text ("billion laughs"), and the parsers walk the
+/// expanded form, so it is measured first, in at most `limit` steps.
+std::optional<YAML::Node> aliasExpansionBeyond(const YAML::Node& root, std::size_t limit);
+
+/// The expansion limit for a document of `octets` octets: aliases may make it about eight
+/// times as large.
+std::size_t aliasExpansionLimit(std::size_t octets);
+
 /// Reads yaml-cpp nodes into values, reporting every problem as a Diagnostic at the node's
 /// position instead of throwing. Reads return nullopt after reporting.
 class YamlReader {

@@ -122,6 +122,7 @@ TEST(MockServerTest, StlsModeServesBothPortsWithAGeneratedCertificate) {
     Client stls = mock.client(EncryptMode::startTls);
     stls.connect();
     EXPECT_TRUE(stls.secure());
+    stls.disconnect(); // one session per maildrop, whichever port it came in on
     Client implicit = mock.client(EncryptMode::sslTls);
     implicit.connect();
     EXPECT_EQ(implicit.count(), 2u);

@@ -625,8 +625,10 @@ private:
             if (!_apopTimestamp)
                 throw NotSupportedError(endpoint() + " offers no APOP: its greeting has no "
                                                      "<timestamp>");
-            command("APOP " + _settings->username + " " +
-                    apopDigest(*_apopTimestamp, _settings->password));
+            // The digest allows offline guessing of the password, like a CRAM-MD5 response.
+            passCommand("APOP " + _settings->username + " " +
+                            apopDigest(*_apopTimestamp, _settings->password),
+                        "APOP " + _settings->username + " " + kMask);
             return;
         case AuthMode::sasl:
             authenticate(chooseMechanism());

@@ -4,6 +4,7 @@
 #include "pop3/Sasl.h"
 #include "pop3/ServerSession.h"
 
+#include <Poco/Exception.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SecureStreamSocket.h>
@@ -112,6 +113,32 @@ std::string makeNonce() {
     return text;
 }
 
+/// Runs the server side of the TLS handshake on `plain`'s connection with one deadline for all
+/// of it, so that a client trickling bytes cannot keep it going read after read.
+void completeHandshake(Poco::Net::StreamSocket& plain, Poco::Net::SecureStreamSocket& secure,
+                       std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    // Non-blocking on the plain socket: the TLS layer checks its blocking flag.
+    plain.setBlocking(false);
+    for (;;) {
+        const int rc = secure.completeHandshake();
+        if (rc == 1)
+            break;
+        if (rc != Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ &&
+            rc != Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE)
+            throw Poco::Net::ConnectionResetException("closed during the handshake");
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0)
+            throw Poco::TimeoutException("no complete handshake within " +
+                                         std::to_string(timeout.count()) + " ms");
+        plain.poll(toTimespan(left), rc == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE
+                                         ? Poco::Net::Socket::SELECT_WRITE
+                                         : Poco::Net::Socket::SELECT_READ);
+    }
+    plain.setBlocking(true);
+}
+
 void sendAll(Poco::Net::StreamSocket& socket, const std::string& data) {
     std::size_t sent = 0;
     while (sent < data.size()) {
@@ -207,11 +234,12 @@ public:
         } catch (const std::exception& e) {
             logger().error("session %Lu: %s", _session.id, std::string(e.what()));
         }
+        // Before ending: ended() sets the session id, the key of the live entry, to 0.
+        unregisterSocket();
         if (_core)
             _core->end();
         else
             ended({}, false);
-        unregisterSocket();
         close(plain);
     }
 
@@ -303,11 +331,10 @@ private:
 
     void startTls(Poco::Net::StreamSocket& plain) {
         const ServerOptions& options = _server._options;
-        plain.setReceiveTimeout(toTimespan(options.tlsHandshakeTimeout));
         Poco::Net::SecureStreamSocket secure =
             Poco::Net::SecureStreamSocket::attach(plain, _state.context);
         try {
-            secure.completeHandshake();
+            completeHandshake(plain, secure, options.tlsHandshakeTimeout);
         } catch (const Poco::Exception& e) {
             throw TlsError("TLS handshake with " + _session.ip + " failed: " + e.displayText());
         }

@@ -1,5 +1,7 @@
 #include "pop3/Command.h"
 
+#include <algorithm>
+#include <cctype>
 #include <limits>
 
 namespace pop3 {
@@ -147,6 +149,32 @@ std::variant<Command, CommandError> parseCommand(std::string_view line) {
     }
     command.arguments = std::move(words);
     return command;
+}
+
+std::string maskSecrets(std::string_view line) {
+    constexpr std::string_view kMasked = "****";
+    // Leading spaces make no command, but whatever follows PASS is still a password.
+    const std::size_t start = std::min(line.find_first_not_of(' '), line.size());
+    const std::size_t space = line.find(' ', start);
+    if (space == std::string_view::npos)
+        return std::string(line);
+    const std::string_view keyword = line.substr(start, space - start);
+    auto is = [&](std::string_view name) {
+        return keyword.size() == name.size() &&
+               std::equal(keyword.begin(), keyword.end(), name.begin(), [](char a, char b) {
+                   return std::toupper(static_cast<unsigned char>(a)) == b;
+               });
+    };
+    // What stays visible: PASS alone; APOP and AUTH with their first argument (the APOP digest
+    // allows the same offline guessing as a CRAM-MD5 response).
+    std::size_t visible = std::string_view::npos;
+    if (is("PASS"))
+        visible = space;
+    else if (is("APOP") || is("AUTH"))
+        visible = line.find(' ', line.find_first_not_of(' ', space));
+    if (visible == std::string_view::npos)
+        return std::string(line);
+    return std::string(line.substr(0, visible)) + " " + std::string(kMasked);
 }
 
 void LineFramer::feed(std::string_view bytes) {

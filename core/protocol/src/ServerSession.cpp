@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <exception>
+#include <utility>
 
 namespace pop3 {
 
@@ -22,35 +23,6 @@ namespace {
 
 constexpr std::size_t kStreamChunk = 64 * 1024;
 constexpr std::string_view kMasked = "****";
-
-/// A command line for the trace: the password of PASS, the digest of APOP and the initial
-/// response of AUTH hidden.
-std::string maskSecrets(std::string_view line) {
-    const std::size_t space = line.find(' ');
-    const std::string_view keyword = line.substr(0, space);
-    auto is = [&](std::string_view name) {
-        return keyword.size() == name.size() &&
-               std::equal(keyword.begin(), keyword.end(), name.begin(), [](char a, char b) {
-                   return std::toupper(static_cast<unsigned char>(a)) == b;
-               });
-    };
-    if (space == std::string_view::npos)
-        return std::string(line);
-    if (is("PASS"))
-        return std::string(keyword) + " " + std::string(kMasked);
-    if (is("APOP")) {
-        // The digest allows the same offline guessing as a CRAM-MD5 response.
-        const std::size_t second = line.find(' ', space + 1);
-        if (second != std::string_view::npos)
-            return std::string(line.substr(0, second)) + " " + std::string(kMasked);
-    }
-    if (is("AUTH")) {
-        const std::size_t second = line.find(' ', space + 1);
-        if (second != std::string_view::npos)
-            return std::string(line.substr(0, second)) + " " + std::string(kMasked);
-    }
-    return std::string(line);
-}
 
 std::string upper(std::string_view text) {
     std::string result(text);
@@ -107,10 +79,10 @@ void ServerSession::start() {
         _apopTimestamp = "<" + _nonce() + "@" + _config.hostname + ">";
         text += " " + _apopTimestamp;
     }
-    intercepted({}, true, [&] { writer().ok(text); });
+    intercepted({}, "greeting", true, [&] { writer().ok(text); });
 }
 
-void ServerSession::intercepted(std::string_view line, bool greeting,
+void ServerSession::intercepted(std::string_view line, std::string_view shown, bool greeting,
                                 const std::function<void()>& reply) {
     CommandContext context;
     context.line = line;
@@ -122,22 +94,24 @@ void ServerSession::intercepted(std::string_view line, bool greeting,
     try {
         intercept = _handler.intercept(context);
     } catch (const std::exception& e) {
-        return handlerFailed(greeting ? "greeting" : line, e.what());
+        return handlerFailed(shown, e.what());
     } catch (...) {
-        return handlerFailed(greeting ? "greeting" : line, "unknown exception");
+        return handlerFailed(shown, "unknown exception");
     }
-    if (intercept.dropBeforeReply) {
-        _output.clear();
+    // Replies to the commands pipelined before this one are still sent.
+    if (intercept.dropBeforeReply)
         return close();
-    }
     if (intercept.dropAfterBytes) {
         auto marker = std::make_unique<Body>();
         marker->cutAfter = intercept.dropAfterBytes;
         _output.push_back(std::move(marker));
     }
-    if (intercept.replaceReply)
+    if (intercept.replaceReply) {
         writer().raw(*intercept.replaceReply);
-    else if (intercept.rewriteReply)
+        // A continuation ("+ ...", not "+OK") asks the client for SASL data, whatever the command.
+        const std::string_view sent = *intercept.replaceReply;
+        _saslDataNext = !greeting && sent.substr(0, 1) == "+" && sent.substr(0, 3) != "+OK";
+    } else if (intercept.rewriteReply)
         writer().raw(intercept.rewriteReply(replyBytes(reply)));
     else
         reply();
@@ -173,7 +147,23 @@ void ServerSession::feed(std::string_view bytes) {
     if (_tlsRequested || _closeRequested || _ended)
         return;
     _framer.feed(bytes);
-    while (!_tlsRequested && !_closeRequested) {
+    processLines();
+}
+
+bool ServerSession::outputBacklogged() const {
+    std::size_t octets = 0;
+    for (const auto& body : _output) {
+        if (body->streamed)
+            return true;
+        octets += body->bytes.size();
+    }
+    return octets >= kStreamChunk;
+}
+
+void ServerSession::processLines() {
+    // Pipelined commands wait in the framer while output is queued, so that a flood of RETR
+    // holds one message at a time; pullOutput() resumes them as the output drains.
+    while (!_tlsRequested && !_closeRequested && !_ended && !outputBacklogged()) {
         std::optional<LineFramer::Line> line = _framer.next();
         if (!line)
             break;
@@ -200,8 +190,10 @@ void ServerSession::handleLine(const std::string& line) {
         handleSaslLine(line);
         return;
     }
-    _handler.trace(TraceDirection::received, maskSecrets(line));
-    intercepted(line, false, [&] { handleCommandLine(line); });
+    const std::string shown =
+        std::exchange(_saslDataNext, false) ? std::string(kMasked) : maskSecrets(line);
+    _handler.trace(TraceDirection::received, shown);
+    intercepted(line, shown, false, [&] { handleCommandLine(line); });
 }
 
 void ServerSession::handleCommandLine(const std::string& line) {
@@ -637,7 +629,12 @@ void ServerSession::end() {
 
 bool ServerSession::pullOutput(std::string& out, std::size_t budget) {
     const std::size_t start = out.size();
-    while (!_output.empty() && out.size() - start < budget) {
+    while (out.size() - start < budget) {
+        if (_output.empty()) {
+            processLines();
+            if (_output.empty())
+                break;
+        }
         Body& body = *_output.front();
         if (body.cutAfter) {
             _cutRemaining = body.cutAfter;

@@ -100,10 +100,21 @@ class Pop3Server:
         return describe(self._process, problem, self._stderr_file)
 
 
+def shown_command(args):
+    """The command line for messages, with each --user password as ****."""
+    shown = []
+    for previous, arg in zip([None, *args], map(str, args)):
+        if previous == "--user" or arg.startswith("--user="):
+            arg = arg.split(":", 1)[0] + ":****"
+        shown.append(arg)
+    return " ".join(shown)
+
+
 def describe(process, problem, stderr_file):
     with open(stderr_file, encoding="utf-8", errors="replace") as stderr:
         text = stderr.read().strip() or "(empty)"
-    return f"pop3-conform serve {problem}\ncommand: {' '.join(process.args)}\nstderr:\n{text}"
+    command = shown_command(process.args)
+    return f"pop3-conform serve {problem}\ncommand: {command}\nstderr:\n{text}"
 
 
 def serve_binary():

@@ -120,7 +120,8 @@ private:
     std::unique_ptr<WireConnection> _wire;
     std::string _name;
     Reply _greeting;
-    /// The last command was AUTH: the next line sent is SASL data, masked in the transcript.
+    /// An AUTH exchange is under way (AUTH with a mechanism sent, or a continuation read):
+    /// lines sent are SASL data, masked in the transcript, until the final reply.
     bool _inSasl = false;
 };
 

@@ -67,6 +67,11 @@ std::optional<std::uint64_t> parseDecimal(std::string_view text);
 /// allowed in arguments.
 std::variant<Command, CommandError> parseCommand(std::string_view line);
 
+/// A command line as traces, logs and transcripts may show it: the argument of PASS, the digest
+/// of APOP and the initial response of AUTH replaced by "****". SASL response lines are not
+/// commands: show them as "****" whole.
+std::string maskSecrets(std::string_view line);
+
 /// Splits a byte stream into lines, enforcing the line policy before any parsing:
 /// - a line ends at CRLF; a bare LF is accepted as a line end as well (some clients and
 ///   `telnet`-style tools send it; being lenient here harms no one);

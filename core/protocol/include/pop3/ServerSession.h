@@ -75,9 +75,12 @@ public:
     /// Queues the greeting. Call once, first.
     void start();
     /// Processes received bytes. Ignored while TLS is being negotiated and after close.
+    /// Commands are answered while little output is queued; the rest stay buffered until
+    /// pullOutput() has drained it, so pull all output before feeding more.
     void feed(std::string_view bytes);
     /// Appends bytes ready to send to `out`, up to about `budget` octets, streaming message
-    /// bodies in chunks. Returns false when nothing was pending.
+    /// bodies in chunks and answering buffered commands as the output drains. Returns false
+    /// when nothing was pending.
     bool pullOutput(std::string& out, std::size_t budget = 64 * 1024);
     bool hasOutput() const { return !_output.empty(); }
 
@@ -110,11 +113,16 @@ public:
 private:
     struct Body;
 
+    /// Answers buffered command lines until output backs up (outputBacklogged()).
+    void processLines();
+    /// True while a message body or at least a chunk's worth of replies is queued.
+    bool outputBacklogged() const;
     void handleLine(const std::string& line);
     void handleCommandLine(const std::string& line);
     /// Asks the handler how to deviate for this command (or the greeting); `reply` produces
-    /// the normal reply.
-    void intercepted(std::string_view line, bool greeting, const std::function<void()>& reply);
+    /// the normal reply. `shown` is the line as traces and logs may show it.
+    void intercepted(std::string_view line, std::string_view shown, bool greeting,
+                     const std::function<void()>& reply);
     enum class BodyProgress { More, Done, Failed };
     /// Appends the next chunk of a message body (and the terminator once it is complete).
     BodyProgress pullBody(Body& body, std::string& out);
@@ -168,6 +176,8 @@ private:
     std::optional<std::uint64_t> _cutRemaining;
     std::uint64_t _bodyOctetsSent = 0;
     bool _keepInputAfterStls = false;
+    /// The handler replaced the last reply with a continuation: the next line is SASL data.
+    bool _saslDataNext = false;
     bool _tlsRequested = false;
     bool _closeRequested = false;
     bool _updated = false;

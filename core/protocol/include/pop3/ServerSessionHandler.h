@@ -68,7 +68,8 @@ struct LoginResult {
 
 /// A command (or the greeting) about to be handled, as ServerSessionHandler::intercept sees it.
 struct CommandContext {
-    /// The command line as received, without its line end; empty for the greeting.
+    /// The command line as received, without its line end; empty for the greeting. Passwords
+    /// are in the clear: log maskSecrets(line) (Command.h) instead.
     std::string_view line;
     bool greeting = false;
     SessionState state = SessionState::Authorization;
@@ -84,7 +85,8 @@ struct Intercept {
     std::optional<std::string> replaceReply;
     /// Sent right after the (normal or replaced) reply, e.g. lines injected after STLS's +OK.
     std::string appendAfterReply;
-    /// Close the connection without any reply (nothing is updated).
+    /// Close the connection without any reply (nothing is updated); replies to commands
+    /// received before it are still sent.
     bool dropBeforeReply = false;
     /// Send only this many octets of the reply, then close.
     std::optional<std::uint64_t> dropAfterBytes;
