@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, then configures and builds one CMake preset (default: "default").
+# Installs what is missing, then configures and builds one CMake preset (default: "default"):
+# every target, or the targets its build preset lists (tsan: only the tests it runs).
 # Usage: ci/build.sh [preset]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake ninja-build pkg-config clang-format
+  # the libFuzzer targets (ci/fuzz.sh)
+  clang libclang-rt-14-dev
   # packaging: the man page, and the Debian packages' dependencies (dpkg-shlibdeps)
   help2man dpkg-dev
   # libraries
